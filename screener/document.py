@@ -1,0 +1,37 @@
+"""The canonical document: one normalised text, its pages, and its metadata.
+
+Every offset in screener (provisions, tokens, findings) indexes ``Document.text``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Metadata:
+    type: str | None = None  # "Luật", "Nghị định", ...
+    number: str | None = None  # "49/2026/NĐ-CP"; for a draft the blank form "/2026/NĐ-CP"
+    issuer: str | None = None  # "Chính phủ", "Bộ Tài chính", ...
+    date: str | None = None  # ISO "2026-01-31" when complete
+    title: str | None = None
+    is_draft: bool = False
+    pages: int | None = None
+    source_format: str | None = None  # "pdf", "docx", "text", "markdown"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Document:
+    text: str
+    #: offset in ``text`` where each page starts; ``page_starts[0] == 0``
+    page_starts: list[int] = field(default_factory=lambda: [0])
+    metadata: Metadata = field(default_factory=Metadata)
+    name: str | None = None
+
+    def page_at(self, offset: int) -> int:
+        """1-based page number of the character at ``offset``."""
+        return max(1, bisect_right(self.page_starts, offset))
