@@ -28,6 +28,20 @@ SIGNALS = (
     "phí", "được để lại", "trích", "đào tạo", "bồi dưỡng", "hội đồng", "công khai", "nội bộ",
     "tạm đình chỉ", "tự chủ", "đồng ý", "công nhận",
 )
+# The guideline's own signal phrases: a batch drawn from these is rich in positives.
+STRONG = (
+    "trường hợp cần thiết", "khi cần thiết", "xét thấy cần thiết", "tùy theo tình hình",
+    "căn cứ tình hình thực tế", "trường hợp đặc biệt", "có quyền từ chối", "yêu cầu bổ sung",
+    "xem xét, quyết định", "có uy tín", "kinh nghiệm phù hợp", "quy mô phù hợp", "đáp ứng yêu cầu",
+    "giấy tờ khác có liên quan", "các nội dung khác", "xem xét giải quyết", "xem xét, cho ý kiến",
+    "thời hạn hợp lý", "do bộ trưởng", "danh mục do", "tiêu chuẩn do", "các trường hợp khác do",
+    "theo hướng dẫn của bộ", "giấy phép", "cấp phép", "đủ điều kiện", "chấp thuận", "phê duyệt",
+    "kiểm tra chuyên ngành", "phải đăng ký", "được miễn", "được giảm", "ưu tiên", "được ưu đãi",
+    "được hỗ trợ", "trực thuộc", "không phải đấu giá", "chỉ định", "giao trực tiếp", "đặt hàng",
+    "độc quyền", "duy nhất", "ủy quyền của nhà sản xuất", "thu phí", "lệ phí", "được để lại",
+    "trích lại", "nguồn thu", "do bộ tổ chức", "hội đồng do", "không phải công khai",
+    "lưu hành nội bộ", "không chịu trách nhiệm", "tạm đình chỉ",
+)
 
 
 def main() -> None:
@@ -37,28 +51,36 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--min-chars", type=int, default=60)
     ap.add_argument("--max-chars", type=int, default=900)
+    ap.add_argument("--strong", action="store_true", help="draw the signal half from STRONG phrases")
+    ap.add_argument("--signal-share", type=float, default=0.5)
+    ap.add_argument("--exclude", type=Path, nargs="*", default=[],
+                    help="batch files whose ids are not drawn again")
+    ap.add_argument("--prefix", default="batch")
     ap.add_argument("-o", "--out", type=Path, required=True)
     args = ap.parse_args()
 
+    excluded = {json.loads(line)["id"] for f in args.exclude for line in open(f, encoding="utf-8")}
+    phrases = STRONG if args.strong else SIGNALS
     dev_texts = {json.loads(line)["text"] for line in open(SHARED / "labels/dev.jsonl", encoding="utf-8")}
     signal, plain = [], []
     with gzip.open(SHARED / "data/clauses.jsonl.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
             text = r["text"]
-            if not args.min_chars <= len(text) <= args.max_chars or text in dev_texts:
+            if (not args.min_chars <= len(text) <= args.max_chars or text in dev_texts
+                    or r["id"] in excluded):
                 continue
             row = {"id": r["id"], "doc_type": r["doc_type"], "doc_ref": r["doc_ref"],
                    "article_title": r["title"], "text": text}
             low = text.lower()
-            (signal if any(s in low for s in SIGNALS) else plain).append(row)
+            (signal if any(s in low for s in phrases) else plain).append(row)
 
     rng = random.Random(args.seed)
     rng.shuffle(signal)
     rng.shuffle(plain)
     everything = signal + plain
     rng.shuffle(everything)
-    half = args.size // 2
+    half = round(args.size * args.signal_share)
     args.out.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     for b in range(args.batches):
@@ -70,7 +92,7 @@ def main() -> None:
                     taken.add(row["id"])
                     batch.append(row)
         rng.shuffle(batch)
-        path = args.out / f"batch_{b + 1:02d}.jsonl"
+        path = args.out / f"{args.prefix}_{b + 1:02d}.jsonl"
         with open(path, "w", encoding="utf-8") as fh:
             for row in batch:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
