@@ -1,0 +1,40 @@
+"""Agreement between two annotators' files of the same batch (corpus/real/*.A.jsonl vs *.B.jsonl).
+
+Prints Cohen's kappa and F1 on the flag, category micro-F1, and trigger overlap.
+Usage: python training/agreement.py corpus/real/batch_01.A.jsonl corpus/real/batch_01.B.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def agreement(a_rows: list[dict], b_rows: list[dict]) -> dict:
+    b_by = {r["ref"]: r for r in b_rows}
+    pairs = [(a, b_by[a["ref"]]) for a in a_rows if a["ref"] in b_by]
+    n = len(pairs)
+    both = sum(a["flag"] and b["flag"] for a, b in pairs)
+    fa = sum(a["flag"] for a, _ in pairs)
+    fb = sum(b["flag"] for _, b in pairs)
+    po = sum(a["flag"] == b["flag"] for a, b in pairs) / n
+    pe = (fa / n) * (fb / n) + (1 - fa / n) * (1 - fb / n)
+    ca = sum(len(a["categories"]) for a, _ in pairs)
+    cb = sum(len(b["categories"]) for _, b in pairs)
+    cboth = sum(len(set(a["categories"]) & set(b["categories"])) for a, b in pairs)
+    overlap = [any(s < be and bs < e for s, e in a["triggers"] for bs, be in b["triggers"])
+               for a, b in pairs if a["flag"] and b["flag"]]
+    return {"n": n, "flags_a": fa, "flags_b": fb, "kappa": (po - pe) / (1 - pe) if pe < 1 else 1.0,
+            "flag_f1": 2 * both / (fa + fb) if fa + fb else 1.0,
+            "category_micro_f1": 2 * cboth / (ca + cb) if ca + cb else 1.0,
+            "trigger_overlap": sum(overlap) / len(overlap) if overlap else None}
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in open(path, encoding="utf-8")]
+
+
+if __name__ == "__main__":
+    result = agreement(load(Path(sys.argv[1])), load(Path(sys.argv[2])))
+    print(json.dumps(result, indent=1))
