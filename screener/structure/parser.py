@@ -186,6 +186,11 @@ def parse(text: str, doc: Document | None = None) -> list[Provision]:
             continue
 
         h = _match_heading(body_line)
+        if h and in_quote and not opens_quote and h[0] == "article" and line[0] not in _QUOTE_OPEN \
+                and _num(h[1]) == last_article + 1:
+            # the closing quote was lost (OCR): the next article of the amending law ends the quote
+            b.close_to(QUOTE_DEPTH, start)
+            in_quote, quote_owner = False, None
         if h:
             kind, number, title = h
             accepted = _accept(b, kind, number, title, body_line, in_quote, last_article, quote_owner)

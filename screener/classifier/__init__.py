@@ -1,0 +1,1 @@
+"""Classifier: features, model (train/load/predict) and the combined rules + model scorer."""

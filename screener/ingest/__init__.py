@@ -1,0 +1,90 @@
+"""Reading a PDF, DOCX, text or Markdown file into one canonical ``Document``.
+
+Every later offset refers to ``Document.text``: Unicode NFC, official tone marks, page
+furniture removed, lines broken by the page layout re-joined, one paragraph per line.
+Failures are ``screener.errors.InputError`` subclasses, never a library's own exception.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from screener.document import Document
+from screener.errors import EmptyDocumentError, InputError, UnsupportedFormatError
+from screener.ingest import layout, metadata
+from screener.ingest.normalize import normalize_text
+
+_TEXT_EXTS = {".txt", ".text", ""}
+_MARKDOWN_EXTS = {".md", ".markdown"}
+_OTHER_FORMATS = {".doc": "legacy Word .doc", ".rtf": "RTF", ".odt": "OpenDocument",
+                  ".xls": "Excel", ".xlsx": "Excel", ".pptx": "PowerPoint", ".html": "HTML",
+                  ".htm": "HTML", ".png": "image", ".jpg": "image", ".jpeg": "image"}
+_READS = "screener reads PDF (with a text layer), DOCX, TXT and Markdown."
+
+__all__ = ["read", "normalize_text", "detect_format"]
+
+
+def detect_format(data: bytes, name: str) -> str:
+    """"pdf", "docx", "markdown" or "text", from the magic bytes first, then the extension."""
+    ext = Path(name).suffix.lower()
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        if ext in (".docx", ".docm", ".dotx") or b"word/" in data[:65536]:
+            return "docx"
+        raise UnsupportedFormatError(f"{name} is a ZIP archive, not a Word document; {_READS}")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnsupportedFormatError(
+            f"{name} is a legacy Word .doc file; open it in Word and save it as .docx.")
+    if ext == ".pdf":
+        raise InputError(f"{name} is not a valid PDF (it does not start with %PDF); "
+                         "it may be damaged or be another kind of file.")
+    if ext == ".docx":
+        raise InputError(f"{name} is not a valid DOCX file (it is not a ZIP package); "
+                         "open it in Word and save it again as .docx.")
+    if ext in _MARKDOWN_EXTS:
+        return "markdown"
+    if ext in _TEXT_EXTS:
+        return "text"
+    kind = _OTHER_FORMATS.get(ext, ext)
+    raise UnsupportedFormatError(f"{name}: {kind} files are not supported; {_READS}")
+
+
+def _load(source: str | Path | bytes, name: str | None) -> tuple[bytes, str]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), name or "document"
+    path = Path(source)
+    try:
+        return path.read_bytes(), name or path.name
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a document.") from None
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+
+
+def read(source: str | Path | bytes, *, name: str | None = None) -> Document:
+    """Reads a document from a path or from bytes (``name`` then gives its file name)."""
+    data, name = _load(source, name)
+    if not data.strip():
+        raise EmptyDocumentError(f"{name} is empty.")
+    fmt = detect_format(data, name)
+    if fmt == "pdf":
+        from screener.ingest.pdf import read_pdf
+
+        text, starts = layout.assemble(read_pdf(data, name))
+    elif fmt == "docx":
+        from screener.ingest.docx import read_docx
+
+        lines, n_pages = read_docx(data, name)
+        text, starts = layout.join(lines, n_pages, wrapped=False)
+    else:
+        from screener.ingest.plaintext import read_text
+
+        text, starts = layout.assemble(read_text(data, name, markdown=fmt == "markdown"),
+                                       ocr=True)
+    if not text.strip():
+        raise EmptyDocumentError(f"{name} contains no text.")
+    meta = metadata.extract(text, source_format=fmt, pages=len(starts))
+    return Document(text=text, page_starts=starts, metadata=meta, name=name)

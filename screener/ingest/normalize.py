@@ -1,0 +1,72 @@
+"""Character-level normalisation: one spelling for the same text, whatever produced it.
+
+Later stages match words and markers against the canonical text, so invisible characters,
+exotic spaces, decomposed diacritics and the two tone-mark conventions must all collapse
+to one form here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+_LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n",
+                "\u2028": "\n", "\u2029": "\n"}
+_LINE_BREAK_RE = re.compile("|".join(map(re.escape, _LINE_BREAKS)))
+
+
+@cache
+def _char_table() -> dict[int, str | None]:
+    """Deletes format/control characters and turns every Unicode space into ' '."""
+    table: dict[int, str | None] = {}
+    for cp in range(0x10000):
+        cat = unicodedata.category(chr(cp))
+        if cat == "Cf" or (cat == "Cc" and cp != 0x0A):
+            table[cp] = None
+        elif cat == "Zs" and cp != 0x20:
+            table[cp] = " "
+    table[0x09] = " "
+    for cp in range(0xE0000, 0xE0080):  # language tags
+        table[cp] = None
+    return table
+
+
+# Tone marks move from the second to the first vowel of an open "oa", "oe", "uy"
+# (hoà -> hòa, khoẻ -> khỏe, uỷ -> ủy), the spelling of Vietnamese official documents.
+_TONED = {  # toned vowel -> (base vowel, tone index)
+    ch: (base, i)
+    for base, forms in {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ",
+                        "A": "ÀÁẢÃẠ", "E": "ÈÉẺẼẸ", "Y": "ỲÝỶỸỴ"}.items()
+    for i, ch in enumerate(forms)
+}
+_TONE_ON = {"o": "òóỏõọ", "O": "ÒÓỎÕỌ", "u": "ùúủũụ", "U": "ÙÚỦŨỤ"}
+_MISPLACED_TONE = re.compile(
+    r"(?:([oO])([àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ])|(?<![qQ])([uU])([ỳýỷỹỵỲÝỶỸỴ]))(?![^\W\d_])")
+
+
+def _move_tone(m: re.Match) -> str:
+    glide, toned = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    base, tone = _TONED[toned]
+    return _TONE_ON[glide][tone] + base
+
+
+def normalize_tones(s: str) -> str:
+    """Old-style tone placement to the official one; same length, idempotent."""
+    return _MISPLACED_TONE.sub(_move_tone, s)
+
+
+def normalize_text(s: str) -> str:
+    """NFC, official tone marks, no invisible characters, single spaces, no trailing spaces."""
+    s = _LINE_BREAK_RE.sub(lambda m: _LINE_BREAKS[m.group()], s)
+    s = unicodedata.normalize("NFC", s.translate(_char_table()))
+    if not s.isascii():
+        s = normalize_tones(s)
+    s = re.sub(r" {2,}", " ", s)
+    return re.sub(r" +(?=\n|\Z)", "", s)
+
+
+def fold(s: str) -> str:
+    """Strips diacritics (``Nghị định`` -> ``Nghi dinh``) for matching OCR'd or typed-ASCII text."""
+    s = unicodedata.normalize("NFD", s)
+    return "".join(c for c in s if not unicodedata.combining(c)).replace("đ", "d").replace("Đ", "D")

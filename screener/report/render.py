@@ -1,0 +1,108 @@
+"""The scan report in JSON, CSV, Markdown and a self-contained HTML page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from html import escape
+
+from screener import ParsedDocument
+from screener.findings import Finding
+from screener.report.highlight import highlight, legend
+from screener.rules import categories
+
+SEVERITY_VI = {1: "Thấp", 2: "Trung bình", 3: "Cao"}
+
+
+def summary(findings: list[Finding]) -> dict:
+    return {
+        "findings": len(findings),
+        "by_category": dict(Counter(f.category for f in findings).most_common()),
+        "by_severity": {str(k): v for k, v in sorted(Counter(f.severity for f in findings).items())},
+        "by_chapter": dict(Counter(f.chapter or "(ngoài chương)" for f in findings).most_common()),
+        "provisions_flagged": len({f.start for f in findings}),
+    }
+
+
+def to_json(parsed: ParsedDocument, findings: list[Finding], meta: dict) -> str:
+    return json.dumps({"document": parsed.document.metadata.to_dict(), "screening": meta,
+                       "units_screened": len(parsed.units), "summary": summary(findings),
+                       "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=1)
+
+
+CSV_FIELDS = ("rank", "label", "page_start", "category", "category_name", "severity", "score",
+              "triggers", "reason", "suggested_fix", "article_title", "chapter", "text", "id")
+
+
+def to_csv(findings: list[Finding]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_FIELDS)
+    for rank, f in enumerate(findings, 1):
+        row = f.to_dict() | {"rank": rank, "triggers": " | ".join(t.text for t in f.triggers)}
+        w.writerow([row[k] for k in CSV_FIELDS])
+    return buf.getvalue()
+
+
+def _md_escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_") \
+        .replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+
+
+def to_markdown(parsed: ParsedDocument, findings: list[Finding]) -> str:
+    m = parsed.document.metadata
+    s = summary(findings)
+    lines = [f"# Báo cáo rà soát: {_md_escape(' '.join(x for x in (m.type, m.number) if x) or 'văn bản')}", ""]
+    if m.title:
+        lines += [f"**{_md_escape(m.title)}**", ""]
+    lines += [f"Số đơn vị đã rà soát: {len(parsed.units)}; số phát hiện: {s['findings']}.", "",
+              "| Nhóm rủi ro | Số phát hiện |", "|---|---|"]
+    names = {c.id: c.name_vi for c in categories()}
+    lines += [f"| {names[k]} | {v} |" for k, v in s["by_category"].items()]
+    lines += ["", "| Chương | Số phát hiện |", "|---|---|"]
+    lines += [f"| {_md_escape(k)} | {v} |" for k, v in s["by_chapter"].items()]
+    for i, f in enumerate(findings, 1):
+        lines += ["", f"## {i}. {_md_escape(f.label)} ({f.page_label}): {f.category_name}",
+                  f"Mức độ: {SEVERITY_VI[f.severity]} · điểm {f.score:.2f}", "",
+                  f"> {_md_escape(f.text)}", "",
+                  "Dấu hiệu: " + "; ".join(f"“{_md_escape(t.text)}”" for t in f.triggers),
+                  f"Lý do: {_md_escape(f.reason)}", f"Câu hỏi rà soát: {_md_escape(f.question)}",
+                  f"Đề xuất: {_md_escape(f.suggested_fix)}"]
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """body{font-family:'Times New Roman',serif;max-width:60rem;margin:2rem auto;line-height:1.5}
+table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}
+.finding{border-left:4px solid #999;padding:.3rem 1rem;margin:1rem 0}.doc{white-space:normal}
+mark{padding:0 .1rem}.meta{color:#555}"""
+
+
+def to_html(parsed: ParsedDocument, findings: list[Finding]) -> str:
+    """A self-contained page: summary, findings, and the document with every trigger marked."""
+    m = parsed.document.metadata
+    s = summary(findings)
+    names = {c.id: c.name_vi for c in categories()}
+    title = escape(" ".join(x for x in (m.type, m.number) if x) or "văn bản")
+    parts = [f"<!doctype html><html lang=vi><head><meta charset=utf-8><title>Báo cáo rà soát: {title}</title>",
+             f"<style>{_CSS}</style></head><body>",
+             f"<h1>Báo cáo rà soát: {title}</h1>"]
+    if m.title:
+        parts.append(f"<p><b>{escape(m.title)}</b></p>")
+    parts.append(f"<p class=meta>Đơn vị đã rà soát: {len(parsed.units)} · phát hiện: {s['findings']}</p>")
+    parts.append("<table><tr><th>Nhóm rủi ro</th><th>Số phát hiện</th></tr>")
+    parts += [f"<tr><td>{escape(names[k])}</td><td>{v}</td></tr>" for k, v in s["by_category"].items()]
+    parts.append("</table><h2>Phát hiện</h2>")
+    for i, f in enumerate(findings, 1):
+        spans = [(t.start, t.end, t.category, t.rule) for t in f.triggers]
+        parts.append(
+            f'<div class=finding id="f-{escape(f.id)}"><h3>{i}. {escape(f.label)} ({escape(f.page_label)}): '
+            f"{escape(f.category_name)}</h3><p class=meta>Mức độ {SEVERITY_VI[f.severity]} · điểm {f.score:.2f}</p>"
+            f"<p>{highlight(f.text, spans, offset=f.start)}</p><p><b>Lý do:</b> {escape(f.reason)}</p>"
+            f"<p><b>Câu hỏi rà soát:</b> {escape(f.question)}</p>"
+            f"<p><b>Đề xuất:</b> {escape(f.suggested_fix)}</p></div>")
+    all_spans = [(t.start, t.end, t.category, f.category_name) for f in findings for t in f.triggers]
+    parts.append(f"<h2>Toàn văn</h2><p>{legend(s['by_category'])}</p>")
+    parts.append(f"<div class=doc>{highlight(parsed.text, all_spans)}</div></body></html>")
+    return "\n".join(parts)
