@@ -35,13 +35,13 @@ _CLOSERS = "”\"’')]»*"
 _OPENERS = "“\"‘'([«"
 _TERMINAL = ".;:!?…"
 
-# a paragraph does not end on these words, nor is it one word long
+# a paragraph does not end on these words, nor is it one or two words long
 _GLUE_WORDS = {"của", "và", "các", "theo", "tại", "số", "ngày", "về", "với", "cho", "được", "là",
                "có", "trong", "hoặc", "bởi", "từ", "những", "mà", "thì", "để", "do", "như",
                "nhưng", "bằng", "đến", "trên", "dưới", "giữa", "khi", "nếu", "hay"}
 _RANGE_END = re.compile(r"[-–]\s*\d{4}\b")
 _ARTICLE = re.compile(r"(?:[ĐÐ]iều|[ĐÐ]IỀU)\s+\d+[a-zđ]?\s*[.:]")
-_ONE_WORD = re.compile(r"[^\W\d_]+[.;,]")
+_SHORT_END = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)?[.;,]")  # "Đà" + "Nẵng;"
 
 ZONE = 3  # lines at each end of a page where headers, footers and page numbers live
 
@@ -53,6 +53,12 @@ def is_marker(line: str) -> bool:
 def is_caps(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 2 and not any(c.islower() for c in letters)
+
+
+def _caps_heading(line: str) -> bool:
+    """An all-caps line with a word in it: not "226/2025/NĐ-CP)." nor "KH&CN."."""
+    return is_caps(line) and any(len(w) > 1 and w.isalpha() for w in
+                                 (t.strip(".,;:()“”\"") for t in line.split()))
 
 
 def page_number(line: str) -> int | None:
@@ -85,7 +91,8 @@ def _repeated_keys(pages: list[list[str]], zone: slice, fuzzy: bool) -> set[str]
             hits = 0
             for other in rest:
                 sm.set_seq1(other)
-                if sm.real_quick_ratio() >= 0.85 and sm.quick_ratio() >= 0.85 and sm.ratio() >= 0.85:
+                if (sm.real_quick_ratio() >= 0.85 and sm.quick_ratio() >= 0.85
+                        and sm.ratio() >= 0.85):
                     hits += counts[other]
             if hits >= need:
                 found.add(k)
@@ -148,26 +155,22 @@ class _Joiner:
         wide = self.width and len(prev) >= self.width
         if first.islower():  # after ";" or ":" a lowercase line may be a list item
             return "\n" if prev[-1:] in ";:" and not wide and not _ARTICLE.match(prev) else " "
-        if is_caps(prev):
-            return " " if self.title and is_caps(line) and not _terminal(prev) else "\n"
-        if _terminal(prev):
+        if _caps_heading(prev):
+            return " " if self.title and _caps_heading(line) and not _terminal(prev) else "\n"
+        if _terminal(prev) or _caps_heading(line):
             return "\n"
-        if first.isdigit():
-            return " "  # "... Nghị định số" + "226/2025/NĐ-CP"
-        if is_caps(line):
-            return "\n"
-        if (prev.endswith(",") or wide or _ONE_WORD.fullmatch(line)
+        if (first.isdigit() or prev.endswith(",") or wide or _SHORT_END.fullmatch(line)
                 or prev[prev.rfind(" ") + 1:].lower() in _GLUE_WORDS):
-            return " "
+            return " "  # "... Nghị định số" + "226/2025/NĐ-CP"
         return "\n"
 
     def advance(self, line: str, *, joined: bool) -> None:
         if joined:
             self.after_heading = False
-            self.title = self.title and is_caps(line)
+            self.title = self.title and _caps_heading(line)
             return
         heading = _HEADING.match(line) is not None
-        self.title = not heading and is_caps(line) and (self.after_heading or self.title)
+        self.title = not heading and _caps_heading(line) and (self.after_heading or self.title)
         self.after_heading = heading
 
 

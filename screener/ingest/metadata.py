@@ -39,6 +39,7 @@ _DATE = re.compile(r"(?:^|,|\b[A-Z][a-z]+)\s*[Nn]gay\s*(\d{1,2})?[\s.…_/-]*tha
                    r"[\s.…_/-]*nam\s*(\d{4})?")
 _COUNTRY = re.compile(r"CONG\s*HOA\b", re.I)
 _DRAFT = re.compile(r"^\W*(?:du|Du|DU)\s*(?:thao|THAO)\b|\bDU\s*THAO\b")
+_BODY_START = re.compile(r"(?:Can cu|Dieu\s+1\b|Chuong\s+I\b|CHUONG\s+I\b)")
 _TITLE_STOP = re.compile(r"(?:Can cu|Theo de nghi|Xet de nghi|Chuong|CHUONG|Dieu\s+\d|Phan thu)\b"
                          # the issuing authority line of a resolution or decision
                          r"|(?:BO TRUONG|THU TUONG|CHU TICH|HOI DONG|UY BAN|THONG DOC|TONG)\b")
@@ -71,7 +72,7 @@ def split_type_line(line: str) -> tuple[str, str] | None:
 
 
 def _title_case(words: list[str]) -> str:
-    """Official capitalisation of an agency: "BỘ KHOA HỌC VÀ CÔNG NGHỆ" -> "Bộ Khoa học và Công nghệ"."""
+    """Official capitalisation: "BỘ KHOA HỌC VÀ CÔNG NGHỆ" -> "Bộ Khoa học và Công nghệ"."""
     out = []
     for i, w in enumerate(words):
         prev = words[i - 1] if i else ""
@@ -149,6 +150,8 @@ def extract(text: str, *, source_format: str | None = None, pages: int | None = 
     lines = [line for line in text[:HEAD_CHARS].split("\n") if line.strip()]
     type_at, doc_type, title = None, None, None
     for i, line in enumerate(lines[:40]):
+        if _BODY_START.match(_folded(line)):
+            break
         found = split_type_line(line)
         if found:
             type_at, (doc_type, rest) = i, found

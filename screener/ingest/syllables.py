@@ -33,7 +33,7 @@ _GLIDE_END = set("iyuư")  # "hi|ện", "quy|ền", "ngư|ời", "lu|ật"
 _GLIDE_NEXT = set("êơôâ")
 # vowel-initial words that follow a person's initial in court texts: "bà L ở", "ông T ứng"
 _STANDALONE = {"ở", "ấy", "ủy", "ủng", "ạ", "ổn", "ước", "ấn", "ẩn", "ốm", "ép", "ắt", "ít", "ích",
-               "ý", "ảnh", "ấm", "ẩm", "ế", "ổ", "ống", "ớt", "ấp", "ứng", "ừ", "ồ", "ở"}
+               "ý", "ảnh", "ấm", "ẩm", "ế", "ổ", "ống", "ớt", "ấp", "ứng", "ừ", "ồ"}
 _PAIR = re.compile(r"(?<![^\W\d_])([^\W\d_]{1,5}) (?=([^\W\d_]+))")
 
 

@@ -1,0 +1,578 @@
+"""Ứng dụng rà soát dự thảo văn bản quy phạm pháp luật (Streamlit).
+
+Thin over the library: every computation is a function in ``screener`` (``app_logic``,
+``review``, ``report``, ``compare``, ``maintainer``); this file arranges widgets and calls them.
+
+    streamlit run app.py            # or: make run
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from screener import ParsedDocument, parse_file
+from screener import app_logic as L
+from screener.compare import ADDED, CHANGED, KIND_VI, REMOVED, compare_versions
+from screener.errors import InputError
+from screener.findings import screen
+from screener.report import comment_table_docx, review_report_docx
+from screener.report.highlight import highlight
+from screener.review import (CONFIRMED, DISMISSED, OPEN, STATUS_VI, STATUSES, ReviewStore, apply_decisions,
+                             counts_by_status, data_dir, decision_for, document_hash, missed_risk)
+from screener.rules import get_category
+
+log = logging.getLogger("screener.app")
+SAMPLE = Path(__file__).resolve().parent / "screener" / "samples" / "du_thao_nghi_dinh_mau.txt"
+PAGES = {"tong-quan": "📊 Tổng quan", "phat-hien": "🔎 Phát hiện", "toan-van": "📄 Toàn văn",
+         "so-sanh": "🔀 So sánh phiên bản", "xuat": "📥 Xuất báo cáo", "quan-tri": "⚙️ Quản trị mô hình"}
+PAGE_SIZE = 10
+
+st.set_page_config(page_title="Rà soát dự thảo – lợi ích nhóm", page_icon="⚖️", layout="wide")
+
+
+# ---- resources and cached work ---------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def get_store(path: str) -> ReviewStore:
+    return ReviewStore(path)
+
+
+def store() -> ReviewStore:
+    return get_store(str(data_dir() / "reviews.sqlite3"))
+
+
+@st.cache_resource(show_spinner="Đang nạp bộ quy tắc và mô hình…")
+def get_engine():
+    """(scorer, model version): the promoted model with the rules if there is one, else the rules."""
+    return L.load_scorer()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def parse_cached(doc_hash: str, name: str, path: str) -> ParsedDocument:
+    data = Path(path).read_bytes()
+    L.check_size(data, name)
+    parsed = parse_file(data, name=name)
+    L.check_pages(parsed, name)
+    return parsed
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def screen_cached(doc_hash: str, model_version: str, _parsed: ParsedDocument):
+    scorer, _ = get_engine()
+    return screen(_parsed, scorer=scorer)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def compare_cached(old_hash: str, new_hash: str, model_version: str, _old, _new, _old_f, _new_f):
+    return compare_versions(_old, _new, _old_f, _new_f)
+
+
+def analyse(doc_hash: str, name: str, path: str):
+    """Parse and screen one document (cached by hash), with a progress bar the first time."""
+    _, version = get_engine()
+    seen = st.session_state.setdefault("_analysed", set())
+    if (doc_hash, version) in seen:
+        parsed = parse_cached(doc_hash, name, path)
+        return parsed, screen_cached(doc_hash, version, parsed)
+    bar = st.progress(0, text=f"Đang đọc văn bản “{name}”…")
+    try:
+        parsed = parse_cached(doc_hash, name, path)
+        bar.progress(45, text=f"Đang rà soát {len(parsed.units)} điều, khoản, điểm…")
+        findings = screen_cached(doc_hash, version, parsed)
+        bar.progress(100, text="Hoàn tất.")
+    finally:
+        bar.empty()
+    seen.add((doc_hash, version))
+    return parsed, findings
+
+
+# ---- documents -------------------------------------------------------------------------------
+
+def _save_upload(data: bytes, name: str) -> tuple[str, Path]:
+    h = document_hash(data)
+    folder = data_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{h}{Path(name).suffix.lower()[:8]}"
+    if not path.exists():
+        path.write_bytes(data)
+    return h, path
+
+
+def register_uploads(files) -> list[str]:
+    """Save new uploads (by hash) and return their hashes; errors are shown in Vietnamese."""
+    docs = st.session_state.setdefault("docs", {})
+    known = st.session_state.setdefault("_upload_ids", {})
+    new = []
+    for f in files or []:
+        if f.file_id in known:
+            continue
+        try:
+            data = f.getvalue()
+            L.check_size(data, f.name)
+            h, path = _save_upload(data, f.name)
+        except InputError as exc:
+            st.session_state.setdefault("_errors", {})[f.file_id] = L.error_message_vi(exc, f.name)
+            known[f.file_id] = None
+            continue
+        known[f.file_id] = h
+        docs[h] = {"name": f.name, "path": str(path)}
+        new.append(h)
+    return new
+
+
+def available_docs() -> dict[str, dict]:
+    """Documents of this session, documents reviewed before (from the store), and the sample."""
+    out = dict(st.session_state.get("docs", {}))
+    for row in store().documents():
+        if row["doc_hash"] not in out and row.get("stored_path") and Path(row["stored_path"]).exists():
+            out[row["doc_hash"]] = {"name": row["name"], "path": row["stored_path"]}
+    sample_hash = document_hash(SAMPLE.read_bytes())
+    out.setdefault(sample_hash, {"name": SAMPLE.name, "label": f"{SAMPLE.name} (dự thảo mẫu)", "path": str(SAMPLE)})
+    st.session_state["_sample_hash"] = sample_hash
+    return out
+
+
+def _doc_label(meta: dict) -> str:
+    return meta.get("label") or meta["name"]
+
+
+def load_document(doc_hash: str, meta: dict):
+    """(parsed, findings) or None after showing the Vietnamese error."""
+    try:
+        parsed, findings = analyse(doc_hash, meta["name"], meta["path"])
+    except InputError as exc:
+        st.error(L.error_message_vi(exc, meta["name"]))
+        return None
+    except Exception as exc:  # a bug: the user still gets a sentence, the log gets the traceback
+        log.exception("failed to screen %s", meta["name"])
+        st.error(L.error_message_vi(exc, meta["name"]))
+        return None
+    m = parsed.document.metadata
+    stored = meta["path"] if meta["path"] != str(SAMPLE) else None
+    key = ("_remembered", doc_hash)
+    if key not in st.session_state:
+        store().remember_document(doc_hash, meta["name"], title=m.title,
+                                  doc_type=m.type, number=m.number, stored_path=stored)
+        st.session_state[key] = True
+    return parsed, findings
+
+
+# ---- decisions (callbacks) -------------------------------------------------------------------
+
+def _reviewer() -> str:
+    return (st.session_state.get("reviewer") or "").strip()
+
+
+def _flash(kind: str, text: str) -> None:
+    st.session_state["_flash"] = (kind, text)
+
+
+def record(action: str, finding, doc_hash: str, parsed, **fields) -> None:
+    reviewer = _reviewer()
+    if not reviewer:
+        _flash("error", "Hãy nhập tên người rà soát ở thanh bên trước khi ghi quyết định.")
+        return
+    _, version = get_engine()
+    store().add(decision_for(finding, action, reviewer=reviewer, doc_hash=doc_hash, model_version=version,
+                             parsed=parsed, **fields))
+    _flash("success", f"Đã ghi: {L.ACTION_DONE_VI[action]} {finding.label}.")
+
+
+def record_edit(finding, doc_hash: str, parsed) -> None:
+    fid = finding.id
+    status = st.session_state.get(f"st-{fid}")
+    action = {CONFIRMED: "confirm", DISMISSED: "dismiss", OPEN: "reopen"}.get(status, "edit")
+    note = (st.session_state.get(f"note-{fid}") or "").strip()
+    record(action, finding, doc_hash, parsed, category=st.session_state.get(f"cat-{fid}"),
+           severity=st.session_state.get(f"sev-{fid}"), note=note or None)
+    st.session_state[f"note-{fid}"] = ""
+
+
+def record_missed(doc_hash: str, parsed) -> None:
+    reviewer = _reviewer()
+    if not reviewer:
+        _flash("error", "Hãy nhập tên người rà soát ở thanh bên trước khi ghi quyết định.")
+        return
+    _, version = get_engine()
+    try:
+        d = missed_risk(parsed, st.session_state.get("add_unit", -1), st.session_state.get("add_cat"),
+                        st.session_state.get("add_trigger", ""), reviewer=reviewer, doc_hash=doc_hash,
+                        severity=st.session_state.get("add_sev", 2), model_version=version,
+                        note=(st.session_state.get("add_note") or "").strip() or None)
+    except ValueError as exc:
+        _flash("error", str(exc))
+        return
+    store().add(d)
+    st.session_state["add_trigger"] = ""
+    st.session_state["add_note"] = ""
+    _flash("success", f"Đã bổ sung rủi ro tại {d.label}.")
+
+
+def goto_article(chapter: str, article: str) -> None:
+    st.session_state["f_article"] = article
+    st.session_state["f_chapters"] = []
+    st.session_state["page"] = "phat-hien"
+
+
+def clear_article() -> None:
+    st.session_state["f_article"] = None
+
+
+# ---- pages -----------------------------------------------------------------------------------
+
+def show_flash() -> None:
+    flash = st.session_state.pop("_flash", None)
+    if flash:
+        (st.success if flash[0] == "success" else st.error)(flash[1])
+
+
+def page_overview(ctx) -> None:
+    parsed, items, name = ctx["parsed"], ctx["items"], ctx["name"]
+    m = parsed.document.metadata
+    st.header(m.title or name)
+    st.caption(" · ".join(x for x in (m.type, m.number, m.issuer, "dự thảo" if m.is_draft else None) if x))
+    counts = counts_by_status(items)
+    c = st.columns(5)
+    c[0].metric("Điều, khoản, điểm đã rà soát", len(parsed.units))
+    c[1].metric("Phát hiện", len(items))
+    c[2].metric("Quy định có rủi ro", len({it.finding.start for it in items}))
+    c[3].metric("Đã xác nhận", counts[CONFIRMED])
+    c[4].metric("Đã bác bỏ / chưa xem xét", f"{counts[DISMISSED]} / {counts[OPEN]}")
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Phát hiện theo nhóm rủi ro và mức độ")
+        rows = L.category_severity_counts(items)
+        if rows:
+            df = pd.DataFrame(rows).set_index("Nhóm rủi ro")[list(L.SEVERITY_VI.values())]
+            st.bar_chart(df, horizontal=True, stack=True, color=["#F2D16B", "#F29B4B", "#D64541"],
+                         x_label="Số phát hiện", y_label="")
+        else:
+            st.info("Không có phát hiện nào.")
+    with right:
+        st.subheader("Thông tin văn bản")
+        st.table(pd.DataFrame(L.metadata_rows(parsed, name), columns=["Mục", "Nội dung"]).set_index("Mục"))
+
+    st.subheader("Bản đồ rủi ro theo chương, điều")
+    st.caption("Bấm “Xem” để mở các phát hiện của điều đó.")
+    rmap = L.risk_map(items)
+    if not rmap:
+        st.info("Không có rủi ro nào cần xem.")
+    for ci, chapter in enumerate(rmap):
+        st.markdown(f"**{L.md_escape(chapter['chapter'])}** — {chapter['n']} phát hiện")
+        for ai, art in enumerate(chapter["articles"]):
+            cols = st.columns([3, 6, 1.2, 1])
+            cols[0].markdown(f"{L.md_escape(art['article'])}. {L.md_escape(art['title'])}")
+            cols[1].html(L.chips_html(art["counts"]))
+            cols[2].markdown(f"Mức cao nhất: **{L.SEVERITY_VI[art['max_severity']]}**")
+            cols[3].button("Xem ➜", key=f"map-{ci}-{ai}", on_click=goto_article,
+                           args=(chapter["chapter"], art["article"]))
+
+
+def _filters(items) -> L.FilterSpec:
+    with st.container(border=True):
+        c = st.columns([3, 2, 2])
+        cats = c[0].multiselect("Nhóm rủi ro", L.category_options(), format_func=L.category_label,
+                                key="f_categories", placeholder="Tất cả")
+        sev = c[1].multiselect("Mức độ", [3, 2, 1], format_func=L.SEVERITY_VI.get, key="f_severities",
+                               placeholder="Tất cả")
+        status = c[2].multiselect("Trạng thái", list(STATUSES), format_func=STATUS_VI.get, key="f_statuses",
+                                  placeholder="Tất cả")
+        c = st.columns([3, 2, 2])
+        chapters = c[0].multiselect("Chương", L.chapters_of(items), key="f_chapters", placeholder="Tất cả")
+        min_score = c[1].slider("Điểm tối thiểu", 0.0, 1.0, step=0.05, key="f_min_score")
+        query = c[2].text_input("Tìm trong nội dung", key="f_query")
+        article = st.session_state.get("f_article")
+        if article:
+            st.button(f"✖ Bỏ lọc: chỉ {article}", key="clear_article", on_click=clear_article)
+    return L.FilterSpec(categories=cats, severities=sev, min_score=min_score, chapters=chapters,
+                        statuses=status, article=article, query=query or "")
+
+
+def _finding_card(it, rank: int, ctx) -> None:
+    f, fid = it.finding, it.id
+    with st.container(border=True, key=f"card-{fid}"):
+        st.html(L.finding_header_html(it, rank))
+        if f.path or f.article_title:
+            st.caption(" › ".join(f.path) + (f" — {f.article_title}" if f.article_title else ""))
+        st.html(L.finding_html(it))
+        st.html(L.finding_details_html(it))
+        args = (f, ctx["hash"], ctx["parsed"])
+        disabled = not _reviewer()
+        help_ = "Nhập tên người rà soát ở thanh bên để ghi quyết định." if disabled else None
+        c = st.columns([1.2, 1.2, 1.2, 5])
+        c[0].button("✔ Xác nhận", key=f"confirm-{fid}", on_click=record, args=("confirm", *args),
+                    disabled=disabled or it.status == CONFIRMED, help=help_, type="primary")
+        c[1].button("✖ Bác bỏ", key=f"dismiss-{fid}", on_click=record, args=("dismiss", *args),
+                    disabled=disabled or it.status == DISMISSED, help=help_)
+        c[2].button("↺ Mở lại", key=f"reopen-{fid}", on_click=record, args=("reopen", *args),
+                    disabled=disabled or it.status == OPEN, help=help_)
+        with st.expander("Sửa nhóm, mức độ, thêm ghi chú"):
+            with st.form(key=f"form-{fid}", border=False):
+                fc = st.columns(3)
+                fc[0].selectbox("Trạng thái", list(STATUSES), index=list(STATUSES).index(it.status),
+                                format_func=STATUS_VI.get, key=f"st-{fid}")
+                fc[1].selectbox("Nhóm rủi ro", L.category_options(),
+                                index=L.category_options().index(it.category), format_func=L.category_label,
+                                key=f"cat-{fid}")
+                fc[2].selectbox("Mức độ", [1, 2, 3], index=it.severity - 1, format_func=L.SEVERITY_VI.get,
+                                key=f"sev-{fid}")
+                st.text_area("Ghi chú", key=f"note-{fid}", placeholder="Ví dụ: đã có tiêu chí tại khoản 3…")
+                st.form_submit_button("Lưu quyết định", on_click=record_edit, args=args, disabled=disabled)
+
+
+def page_findings(ctx) -> None:
+    items = ctx["items"]
+    st.header("Phát hiện")
+    spec = _filters(items)
+    shown = L.filter_findings(items, spec)
+    rank = {it.id: i for i, it in enumerate(L.filter_findings(items, L.FilterSpec()), 1)}
+    st.caption(f"Hiển thị {len(shown)}/{len(items)} phát hiện, xếp theo điểm rủi ro.")
+    if not shown:
+        st.info("Không có phát hiện nào khớp bộ lọc.")
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = st.session_state.get("f_page", 1)
+    page = page if isinstance(page, int) and 1 <= page <= pages else 1
+    for it in shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
+        _finding_card(it, rank[it.id], ctx)
+    if pages > 1:
+        st.pagination(pages, key="f_page")
+
+    st.divider()
+    with st.expander("➕ Bổ sung rủi ro mà công cụ bỏ sót", expanded=False):
+        parsed = ctx["parsed"]
+        choices = L.unit_choices(parsed)
+        if not choices:
+            st.info("Văn bản không có điều, khoản, điểm nào.")
+            return
+        st.selectbox("Điều, khoản, điểm", [i for i, _ in choices], format_func=dict(choices).get, key="add_unit")
+        unit = parsed.units[st.session_state.get("add_unit") or 0]
+        st.html(L.plain_html(parsed.text[unit.start:unit.end]))
+        with st.form("add_form", border=False):
+            c = st.columns(2)
+            c[0].selectbox("Nhóm rủi ro", L.category_options(), format_func=L.category_label, key="add_cat")
+            c[1].selectbox("Mức độ", [1, 2, 3], index=1, format_func=L.SEVERITY_VI.get, key="add_sev")
+            st.text_area("Đoạn chứa dấu hiệu rủi ro (chép nguyên văn; nhiều đoạn thì mỗi đoạn một dòng)",
+                         key="add_trigger")
+            st.text_area("Ghi chú", key="add_note")
+            st.form_submit_button("Ghi rủi ro bổ sung", on_click=record_missed, args=(ctx["hash"], parsed),
+                                  disabled=not _reviewer())
+
+
+def page_document(ctx) -> None:
+    st.header("Toàn văn có đánh dấu")
+    st.caption("Các dấu hiệu rủi ro được tô màu theo nhóm; di chuột lên đoạn tô màu để xem vị trí và nhóm. "
+               "Phát hiện đã bác bỏ không được tô.")
+    with st.container(height=750, border=True):
+        st.html(L.document_html(ctx["parsed"], ctx["items"]))
+
+
+def page_compare(ctx, docs: dict) -> None:
+    st.header("So sánh hai phiên bản dự thảo")
+    st.caption("Tải cả hai phiên bản lên ở thanh bên (có thể chọn nhiều tệp một lúc), rồi chọn dưới đây. "
+               "Các quy định được ghép theo số hiệu điều, khoản, điểm và theo độ tương đồng nội dung.")
+    hashes = list(docs)
+    if len(hashes) < 2:
+        st.info("Cần ít nhất hai văn bản để so sánh.")
+        return
+    c = st.columns(2)
+    old_h = c[0].selectbox("Phiên bản trước", hashes, format_func=lambda h: _doc_label(docs[h]), key="cmp_old",
+                           index=min(1, len(hashes) - 1))
+    new_h = c[1].selectbox("Phiên bản sau", hashes, format_func=lambda h: _doc_label(docs[h]), key="cmp_new", index=0)
+    if old_h == new_h:
+        st.warning("Hãy chọn hai văn bản khác nhau.")
+        return
+    a, b = load_document(old_h, docs[old_h]), load_document(new_h, docs[new_h])
+    if not a or not b:
+        return
+    _, version = get_engine()
+    comp = compare_cached(old_h, new_h, version, a[0], b[0], a[1], b[1])
+    s = comp.summary()
+    m = st.columns(5)
+    m[0].metric("Quy định rủi ro bổ sung", s["added_risky"])
+    m[1].metric("Quy định rủi ro bị bỏ", s["removed_risky"])
+    m[2].metric("Quy định rủi ro sửa đổi", s["changed_risky"])
+    m[3].metric("Nhóm rủi ro mới xuất hiện", s["risks_gained"])
+    m[4].metric("Nhóm rủi ro đã hết", s["risks_lost"])
+    st.caption(f"Tổng: {s['added']} quy định bổ sung, {s['removed']} bãi bỏ, {s['changed']} sửa đổi, "
+               f"{s['unchanged']} giữ nguyên.")
+    kinds = st.multiselect("Loại thay đổi", [ADDED, REMOVED, CHANGED], default=[ADDED, REMOVED, CHANGED],
+                           format_func=KIND_VI.get, key="cmp_kinds")
+    changes = [ch for ch in comp.risky_changes if ch.kind in kinds]
+    if not changes:
+        st.info("Không có thay đổi nào liên quan đến rủi ro.")
+    for ch in changes:
+        with st.container(border=True):
+            st.html(L.change_header_html(ch))
+            cols = st.columns(2)
+            for col, side, title in ((cols[0], ch.old, "Phiên bản trước"), (cols[1], ch.new, "Phiên bản sau")):
+                col.markdown(f"**{title}**")
+                if side is None:
+                    col.caption("(không có)")
+                else:
+                    col.html(L.side_html(side))
+
+
+def page_export(ctx) -> None:
+    parsed, items, name = ctx["parsed"], ctx["items"], ctx["name"]
+    st.header("Xuất báo cáo")
+    counts = counts_by_status(items)
+    st.write(f"{counts[CONFIRMED]} phát hiện đã xác nhận, {counts[DISMISSED]} bác bỏ, {counts[OPEN]} chưa xem xét.")
+    if counts[OPEN]:
+        st.warning("Còn phát hiện chưa xem xét: báo cáo DOCX chỉ gồm các phát hiện đã xác nhận.")
+    c = st.columns(2)
+    org = c[0].text_input("Cơ quan, đơn vị rà soát", value="Tổ rà soát dự thảo", key="x_org")
+    place = c[1].text_input("Địa danh", value="Hà Nội", key="x_place")
+    stem = L.safe_stem(name)
+    _, version = get_engine()
+    st.subheader("Văn bản Word (trình bày theo Nghị định 30/2020/NĐ-CP)")
+    c = st.columns(2)
+    c[0].download_button("📄 Báo cáo rà soát (DOCX)", key="dl_report",
+                         data=review_report_docx(parsed, items, doc_name=name, model_version=version,
+                                                 organization=org, place=place, when=date.today()),
+                         file_name=f"bao_cao_ra_soat_{stem}.docx", mime=L.DOCX_MIME)
+    c[1].download_button("📋 Bảng tổng hợp ý kiến (DOCX)", key="dl_comments",
+                         data=comment_table_docx(parsed, items, doc_name=name, commenter=org, place=place,
+                                                 when=date.today()),
+                         file_name=f"bang_tong_hop_y_kien_{stem}.docx", mime=L.DOCX_MIME)
+    st.subheader("Dữ liệu (CSV, JSON)")
+    scope = st.radio("Phạm vi", ["confirmed", "all"], horizontal=True, key="x_scope",
+                     format_func={"confirmed": "Chỉ phát hiện đã xác nhận",
+                                  "all": "Tất cả phát hiện (kèm trạng thái)"}.get)
+    chosen = [it for it in items if scope == "all" or it.status == CONFIRMED]
+    meta = {"model_version": version, "exported": date.today().isoformat(), "scope": scope,
+            "document_hash": ctx["hash"], "file": name}
+    c = st.columns(2)
+    c[0].download_button("⬇ CSV", data=L.reviewed_to_csv(chosen), file_name=f"phat_hien_{stem}.csv",
+                         mime="text/csv", key="dl_csv")
+    c[1].download_button("⬇ JSON", data=L.reviewed_to_json(parsed, chosen, meta), file_name=f"phat_hien_{stem}.json",
+                         mime="application/json", key="dl_json")
+
+
+def page_maintainer() -> None:
+    import screener.review.maintainer as M
+
+    st.header("Quản trị mô hình")
+    status = M.status()
+    for line in status.missing:
+        st.warning(line)
+    st.subheader("Mô hình đang dùng")
+    st.write(f"Phiên bản: **{status.current_version}**")
+    if status.card:
+        with st.expander("Thẻ mô hình (model card)", expanded=False):
+            st.markdown(status.card)
+    if status.metrics:
+        st.dataframe(pd.DataFrame(M.metrics_rows(status.metrics)), hide_index=True)
+
+    st.subheader("1. Xuất quyết định rà soát sang kho ngữ liệu")
+    st.write(f"Cơ sở dữ liệu rà soát có {store().count()} quyết định trên {len(store().documents())} văn bản.")
+    if st.button("Xuất sang corpus/reviews/", key="m_export", disabled=not status.can_export):
+        try:
+            path, n = M.export_decisions(store())
+            st.success(f"Đã ghi {n} mẫu vào {path}.")
+        except Exception as exc:  # noqa: BLE001 - shown to the maintainer, logged with traceback
+            log.exception("export failed")
+            st.error(f"Không xuất được: {exc}")
+
+    st.subheader("2. Huấn luyện lại và so sánh")
+    if st.button("Huấn luyện mô hình mới", key="m_train", disabled=not status.can_train):
+        with st.spinner("Đang huấn luyện… (có thể mất vài phút)"):
+            try:
+                st.session_state["candidate"] = M.train_candidate()
+            except Exception as exc:  # noqa: BLE001
+                log.exception("training failed")
+                st.error(f"Huấn luyện thất bại: {exc}")
+    cand = st.session_state.get("candidate")
+    if cand is not None:
+        st.dataframe(pd.DataFrame(M.compare_rows(status.metrics, cand.metrics)), hide_index=True)
+        c = st.columns(2)
+        if c[0].button("✔ Đưa vào sử dụng", key="m_promote", type="primary"):
+            M.promote(cand)
+            st.session_state.pop("candidate", None)
+            get_engine.clear()
+            st.session_state["_analysed"] = set()
+            st.success("Đã đưa mô hình mới vào sử dụng.")
+        if c[1].button("✖ Bỏ mô hình mới", key="m_discard"):
+            M.discard(cand)
+            st.session_state.pop("candidate", None)
+            st.info("Đã bỏ mô hình mới.")
+
+
+def _init_from_url() -> None:
+    """On a session's first run, take the page and document from the URL."""
+    if st.session_state.get("_url_read"):
+        return
+    st.session_state["_url_read"] = True
+    page = st.query_params.get("page")
+    if page in PAGES:
+        st.session_state["page"] = page
+    st.session_state["_url_doc"] = st.query_params.get("doc")
+
+
+# ---- layout ----------------------------------------------------------------------------------
+
+def main() -> None:
+    with st.sidebar:
+        st.title("⚖️ Rà soát dự thảo")
+        st.caption("Phát hiện quy định có nguy cơ lồng ghép lợi ích nhóm, lợi ích cục bộ.")
+        _init_from_url()
+        page = st.radio("Trang", list(PAGES), format_func=PAGES.get, key="page", label_visibility="collapsed")
+        st.divider()
+        st.text_input("Người rà soát", key="reviewer", placeholder="Họ và tên",
+                      help="Mỗi quyết định được ghi kèm tên người rà soát và thời điểm.")
+        files = st.file_uploader("Tải dự thảo lên", type=L.ACCEPTED_TYPES, accept_multiple_files=True,
+                                 key="uploads", help=L.LIMITS_VI)
+        st.caption(L.LIMITS_VI)
+        new = register_uploads(files)
+        for msg in st.session_state.get("_errors", {}).values():
+            st.error(msg)
+        docs = available_docs()
+        if new:
+            st.session_state["doc"] = new[-1]
+        if st.session_state.get("doc") not in docs:
+            st.session_state.pop("doc", None)
+        order = list(st.session_state.get("docs", {})) + [h for h in docs if h not in st.session_state.get("docs", {})]
+        if "doc" not in st.session_state and st.session_state.get("_url_doc") in docs:
+            st.session_state["doc"] = st.session_state["_url_doc"]
+        doc_hash = st.selectbox("Văn bản đang xem", order, format_func=lambda h: _doc_label(docs[h]), key="doc")
+        st.caption(f"Dữ liệu rà soát: {data_dir().resolve()}")
+
+    # the URL names the page and the document, so a reload (a new session) reopens both
+    st.query_params["page"] = page
+    if doc_hash:
+        st.query_params["doc"] = doc_hash
+    show_flash()
+    if page == "quan-tri":
+        page_maintainer()
+        return
+    if doc_hash is None:
+        st.info("Hãy tải một dự thảo lên.")
+        return
+    if doc_hash == st.session_state.get("_sample_hash") and not st.session_state.get("docs"):
+        st.info("Đang hiển thị **dự thảo mẫu** đi kèm công cụ. Tải dự thảo của bạn lên ở thanh bên "
+                f"({L.LIMITS_VI})")
+    meta = docs[doc_hash]
+    loaded = load_document(doc_hash, meta)
+    if loaded is None:
+        return
+    parsed, findings = loaded
+    items = apply_decisions(findings, store().decisions(doc_hash), parsed)
+    ctx = {"hash": doc_hash, "name": meta["name"], "parsed": parsed, "findings": findings, "items": items}
+    if page == "tong-quan":
+        page_overview(ctx)
+    elif page == "phat-hien":
+        page_findings(ctx)
+    elif page == "toan-van":
+        page_document(ctx)
+    elif page == "so-sanh":
+        page_compare(ctx, docs)
+    elif page == "xuat":
+        page_export(ctx)
+
+
+main()

@@ -1,0 +1,472 @@
+"""The statistical model: training, saving (skops), trusted loading, prediction.
+
+Two layers, all scikit-learn:
+
+1. **Base models** over sparse features of :func:`screener.classifier.features.extract`
+   (word 1-2-grams of the segmented text, character 2-5-grams, word n-grams of the article
+   title, and the rule features in a ``DictVectorizer``):
+   - ``flag``: logistic regression, P(the provision is flagged);
+   - ``cat[c]``: one logistic regression per category trained on the flagged provisions
+     only, P(category c | flagged).
+2. **Stackers** (logistic regressions on a few dense columns): the flag from the rules'
+   nine category scores, their maximum and flag, and the logits of the base probabilities;
+   each category from its rule score, the rules' maximum, the base flag logit and the base
+   category logit. They are fitted on out-of-fold base probabilities (grouped K-fold: the
+   groups are documents for real provisions) of the *real* examples (hand-labelled real
+   provisions, review decisions and, with ``--include-dev``, dev), because synthetic
+   provisions do not have the real base rate.
+
+Decision thresholds (flag, and per category) are chosen on those out-of-fold stacked
+probabilities to maximise F1 -- on the training corpus, never on the measuring set.
+
+A saved model is a plain ``dict`` of scikit-learn objects and numbers dumped with
+``skops.io``; :func:`load_model` loads it with an explicit allow-list of trusted types and
+refuses a file whose sha256 does not match its model card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+
+from screener.rules import RULES_VERSION, category_ids
+
+from .features import FEATURES_VERSION, RawFeatures
+
+__all__ = ["TrainConfig", "ScreenerModel", "train_model", "save_model", "load_model",
+           "ModelError", "TRUSTED_TYPES", "file_sha256", "MODEL_FILE"]
+
+MODEL_FILE = "model.skops"
+CARD_FILE = "MODEL_CARD.md"
+METRICS_FILE = "metrics.json"
+
+#: the only types a model file may contain besides skops' own defaults (builtins, numpy
+#: arrays and dtypes); anything else makes :func:`load_model` refuse the file
+TRUSTED_TYPES = frozenset({
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.feature_extraction._dict_vectorizer.DictVectorizer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "numpy.float64",
+    "numpy.float32",
+    "numpy.int64",
+    "numpy.int32",
+    "builtins.float",
+    "builtins.int",
+    "builtins.str",
+    "builtins.dict",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.bool",
+    "builtins.NoneType",
+    "numpy.ndarray",
+    "numpy.dtype",
+    "scipy.sparse._csr.csr_matrix",
+})
+
+
+class ModelError(Exception):
+    """A model that cannot be trained, found or trusted."""
+
+
+@dataclass
+class TrainConfig:
+    C: float = 1.0  # base logistic regressions
+    stack_C: float = 1.0
+    folds: int = 5
+    synthetic_weight: float = 0.5
+    review_weight: float = 2.0
+    dev_weight: float = 1.0
+    word_max_features: int = 40000
+    char_max_features: int = 60000
+    title_weight: float = 0.5
+    seed: int = 13
+    #: categories with fewer real positives than this keep a threshold of 0.5
+    min_support_for_threshold: int = 8
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def _lr(C: float, balanced: bool = True):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, solver="liblinear", dual=True, max_iter=5000,
+                              class_weight="balanced" if balanced else None)
+
+
+def _stack_lr(C: float):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, solver="lbfgs", max_iter=2000)
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> tuple[float, float]:
+    best = (0.0, 0.5)
+    for t in np.arange(lo, hi + 1e-9, 0.01):
+        pred = p >= t
+        tp = float(np.sum(pred & (y == 1)))
+        fp = float(np.sum(pred & (y == 0)))
+        fn = float(np.sum(~pred & (y == 1)))
+        f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f > best[0] + 1e-9:
+            best = (f, float(round(t, 2)))
+    return best[1], best[0]
+
+
+# ------------------------------------------------------------------ the model object
+class ScreenerModel:
+    """A trained model: ``state`` is the plain dict that is saved."""
+
+    def __init__(self, state: dict):
+        self.state = state
+        self.categories: list[str] = list(state["categories"])
+
+    @property
+    def version(self) -> str:
+        return str(self.state["meta"]["version"])
+
+    @property
+    def meta(self) -> dict:
+        return self.state["meta"]
+
+    @property
+    def thresholds(self) -> dict:
+        return self.state["thresholds"]
+
+    # -- features
+    def _sparse(self, F: RawFeatures) -> csr_matrix:
+        return _transform(self.state["vec"], F, self.state["config"]["title_weight"])
+
+    def base_probs(self, F: RawFeatures, X: csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+        X = self._sparse(F) if X is None else X
+        pf = self.state["base_flag"].predict_proba(X)[:, 1]
+        pc = np.column_stack([_cat_prob(m, X) for m in self.state["base_cat"]])
+        return pf, pc
+
+    def predict_proba(self, F: RawFeatures) -> tuple[np.ndarray, np.ndarray]:
+        """(P(flag) of each item, P(category) matrix items x categories), stacked."""
+        pf, pc = self.base_probs(F)
+        R = _rule_matrix(F, self.categories)
+        return _stack_predict(self.state, R, pf, pc)
+
+    def decide(self, p_flag: np.ndarray, p_cat: np.ndarray) -> list[tuple[bool, list[str]]]:
+        return _decide(p_flag, p_cat, self.thresholds, self.categories)
+
+
+def _cat_prob(m, X) -> np.ndarray:
+    if isinstance(m, (float, int)):  # a category with a single class in training
+        return np.full(X.shape[0], float(m))
+    return m.predict_proba(X)[:, 1]
+
+
+def _fit_vectorizers(F: RawFeatures, cfg: TrainConfig) -> dict:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tok = r"(?u)[^\s]+"
+    word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                           max_features=cfg.word_max_features, token_pattern=tok, lowercase=False)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True,
+                           max_features=cfg.char_max_features, lowercase=False)
+    title = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=tok,
+                            lowercase=False)
+    rules = DictVectorizer()
+    word.fit(F.words)
+    char.fit(F.chars)
+    titles = F.titles if any(F.titles) else ["_"]
+    title.fit(titles)
+    rules.fit(F.rules)
+    for v in (word, char, title):
+        # the terms cut by min_df / max_features: large and not needed to transform
+        if hasattr(v, "stop_words_"):
+            v.stop_words_ = None
+    return {"word": word, "char": char, "title": title, "rules": rules}
+
+
+def _transform(vec: dict, F: RawFeatures, title_weight: float) -> csr_matrix:
+    parts = [vec["word"].transform(F.words), vec["char"].transform(F.chars),
+             title_weight * vec["title"].transform(F.titles), vec["rules"].transform(F.rules)]
+    return hstack(parts).tocsr()
+
+
+def _rule_matrix(F: RawFeatures, cats: Sequence[str]) -> np.ndarray:
+    rows = []
+    for j in F.judgements:
+        s = [float(j.category_scores.get(c, 0.0)) for c in cats]
+        rows.append(s + [max(s) if s else 0.0, float(j.flag)])
+    return np.asarray(rows, dtype=float).reshape(len(F.judgements), len(cats) + 2)
+
+
+def _stack_flag_X(R: np.ndarray, pf: np.ndarray, pc: np.ndarray) -> np.ndarray:
+    return np.column_stack([R, _logit(pf), _logit(pc)])
+
+
+def _stack_cat_X(R: np.ndarray, pf: np.ndarray, pc: np.ndarray, k: int) -> np.ndarray:
+    ncat = pc.shape[1]
+    return np.column_stack([R[:, k], R[:, ncat], R[:, ncat + 1], _logit(pf), _logit(pc[:, k])])
+
+
+def _stack_predict(state: dict, R: np.ndarray, pf: np.ndarray, pc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    sf = state["stack_flag"]
+    p_flag = sf.predict_proba(_stack_flag_X(R, pf, pc))[:, 1]
+    cols = []
+    for k, m in enumerate(state["stack_cat"]):
+        if isinstance(m, (float, int)):
+            cols.append(np.full(len(pf), float(m)) * p_flag)
+        else:
+            cols.append(m.predict_proba(_stack_cat_X(R, pf, pc, k))[:, 1])
+    return p_flag, np.column_stack(cols) if cols else np.zeros((len(pf), 0))
+
+
+def _decide(p_flag: np.ndarray, p_cat: np.ndarray, thresholds: dict, cats: Sequence[str]) -> list[tuple[bool, list[str]]]:
+    out = []
+    tf = thresholds["flag"]
+    tc = np.array([thresholds["categories"][c] for c in cats])
+    for i in range(len(p_flag)):
+        if p_flag[i] < tf:
+            out.append((False, []))
+            continue
+        chosen = [c for k, c in enumerate(cats) if p_cat[i, k] >= tc[k]]
+        if not chosen:  # flagged: report the category closest to its threshold
+            k = int(np.argmax(p_cat[i] / tc))
+            chosen = [cats[k]]
+        out.append((True, chosen))
+    return out
+
+
+# ------------------------------------------------------------------ training
+def _weights(sources: Sequence[str], cfg: TrainConfig) -> np.ndarray:
+    w = {"synthetic": cfg.synthetic_weight, "review": cfg.review_weight, "dev": cfg.dev_weight}
+    return np.array([w.get(s, 1.0) for s in sources], dtype=float)
+
+
+def _fit_base(X, y, Y, w, cfg: TrainConfig):
+    flag = _lr(cfg.C).fit(X, y, sample_weight=w)
+    pos = np.flatnonzero(y == 1)
+    cats = []
+    for k in range(Y.shape[1]):
+        yk = Y[pos, k]
+        if len(pos) == 0 or yk.min() == yk.max():
+            cats.append(float(yk.mean()) if len(pos) else 0.0)
+        else:
+            cats.append(_lr(cfg.C).fit(X[pos], yk, sample_weight=w[pos]))
+    return flag, cats
+
+
+def _group_folds(groups: Sequence[str], y: np.ndarray, n: int, seed: int) -> list[np.ndarray]:
+    """Test indices of ``n`` folds; every group in one fold, folds balanced in size and in
+    positives (greedy, groups in a seeded random order, biggest first)."""
+    rng = np.random.default_rng(seed)
+    by: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        by.setdefault(g, []).append(i)
+    keys = list(by)
+    rng.shuffle(keys)
+    keys.sort(key=lambda g: -len(by[g]))
+    size = np.zeros(n)
+    pos = np.zeros(n)
+    folds: list[list[int]] = [[] for _ in range(n)]
+    tot_pos = max(1.0, float(y.sum()))
+    for g in keys:
+        idx = by[g]
+        gp = float(y[idx].sum())
+        k = int(np.argmin(size / max(1, len(y)) + pos / tot_pos))
+        folds[k].extend(idx)
+        size[k] += len(idx)
+        pos[k] += gp
+    return [np.array(sorted(f), dtype=int) for f in folds if f]
+
+
+def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = None,
+                version: str | None = None, log: Callable[[str], None] | None = None,
+                data_summary: dict | None = None) -> ScreenerModel:
+    """Fit vectorisers, base models, stackers and thresholds on ``examples`` (objects with
+    ``flag``, ``categories``, ``source`` and ``group``) whose features are ``F``."""
+    cfg = cfg or TrainConfig()
+    log = log or (lambda s: None)
+    t0 = time.perf_counter()
+    cats = category_ids()
+    n = len(examples)
+    if n == 0:
+        raise ModelError("no training examples")
+    y = np.array([int(e.flag) for e in examples])
+    if y.min() == y.max():
+        raise ModelError("the training examples are all flagged or all unflagged: cannot train")
+    Y = np.array([[int(c in e.categories) for c in cats] for e in examples]).reshape(n, len(cats))
+    sources = [e.source for e in examples]
+    groups = [e.group for e in examples]
+    w = _weights(sources, cfg)
+    vec = _fit_vectorizers(F, cfg)
+    X = _transform(vec, F, cfg.title_weight)
+    R = _rule_matrix(F, cats)
+    log(f"features: {X.shape[1]} columns, {n} examples")
+
+    # out-of-fold base probabilities for the stackers and the thresholds
+    oof_f = np.zeros(n)
+    oof_c = np.zeros((n, len(cats)))
+    folds = _group_folds(groups, y, cfg.folds, cfg.seed)
+    for te in folds:
+        tr = np.setdiff1d(np.arange(n), te)
+        if y[tr].min() == y[tr].max():
+            oof_f[te] = y[tr].mean()
+            continue
+        bf, bc = _fit_base(X[tr], y[tr], Y[tr], w[tr], cfg)
+        oof_f[te] = bf.predict_proba(X[te])[:, 1]
+        oof_c[te] = np.column_stack([_cat_prob(m, X[te]) for m in bc])
+    log(f"out-of-fold base models: {len(folds)} folds ({time.perf_counter() - t0:.1f} s)")
+    base_flag, base_cat = _fit_base(X, y, Y, w, cfg)
+
+    real = np.array([s != "synthetic" for s in sources])
+    if real.sum() < 50 or y[real].min() == y[real].max():
+        real = np.ones(n, dtype=bool)  # e.g. shared/ absent: synthetic + reviews only
+        log("stackers and thresholds fitted on all examples (fewer than 50 real ones)")
+    Sx = _stack_flag_X(R, oof_f, oof_c)[real]
+    stack_flag = _stack_lr(cfg.stack_C).fit(Sx, y[real])
+    stack_cat: list = []
+    for k in range(len(cats)):
+        yk = Y[real, k]
+        if yk.sum() < 2:
+            stack_cat.append(float(0.5 if Y[:, k].sum() else 0.0))
+        else:
+            stack_cat.append(_stack_lr(cfg.stack_C).fit(_stack_cat_X(R, oof_f, oof_c, k)[real], yk))
+    state_partial = {"stack_flag": stack_flag, "stack_cat": stack_cat}
+    p_flag, p_cat = _stack_predict(state_partial, R[real], oof_f[real], oof_c[real])
+    t_flag, f_flag = _best_threshold(y[real], p_flag)
+    t_cat, f_cat = {}, {}
+    for k, c in enumerate(cats):
+        yk = Y[real, k]
+        if yk.sum() >= cfg.min_support_for_threshold:
+            t_cat[c], f_cat[c] = _best_threshold(yk, p_cat[:, k], 0.15, 0.85)
+        else:
+            t_cat[c], f_cat[c] = 0.5, None
+    thresholds = {"flag": t_flag, "categories": t_cat}
+    log(f"thresholds (out-of-fold, {int(real.sum())} real examples): flag {t_flag:.2f} "
+        f"(F1 {f_flag:.3f})")
+    dec = _decide(p_flag, p_cat, thresholds, cats)
+    oof_metrics = _oof_metrics(y[real], Y[real], p_flag, dec, cats)
+    version = version or time.strftime("%Y.%m.%d")
+    meta = {
+        "version": version,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "features_version": FEATURES_VERSION,
+        "rules_version": RULES_VERSION,
+        "n_examples": n,
+        "n_by_source": {s: sources.count(s) for s in sorted(set(sources))},
+        "n_flagged": int(y.sum()),
+        "n_features": int(X.shape[1]),
+        "train_seconds": round(time.perf_counter() - t0, 1),
+        "oof": oof_metrics,
+        "data": data_summary or {},
+    }
+    state = {
+        "format": 1,
+        "categories": cats,
+        "config": cfg.to_dict(),
+        "vec": vec,
+        "base_flag": base_flag,
+        "base_cat": base_cat,
+        "stack_flag": stack_flag,
+        "stack_cat": stack_cat,
+        "thresholds": thresholds,
+        "meta": meta,
+    }
+    return ScreenerModel(state)
+
+
+def _oof_metrics(y, Y, p_flag, dec, cats) -> dict:
+    from sklearn.metrics import average_precision_score
+
+    pred = np.array([d[0] for d in dec])
+    tp = int(np.sum(pred & (y == 1)))
+    fp = int(np.sum(pred & (y == 0)))
+    fn = int(np.sum(~pred & (y == 1)))
+    ctp = cfp = cfn = 0
+    for i, (_, cs) in enumerate(dec):
+        gold = {c for k, c in enumerate(cats) if Y[i, k]}
+        ctp += len(gold & set(cs))
+        cfp += len(set(cs) - gold)
+        cfn += len(gold - set(cs))
+    return {
+        "n": int(len(y)),
+        "flag_f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0,
+        "flag_pr_auc": round(float(average_precision_score(y, p_flag)), 4),
+        "category_micro_f1": round(2 * ctp / (2 * ctp + cfp + cfn), 4) if ctp else 0.0,
+    }
+
+
+# ------------------------------------------------------------------ saving and loading
+def save_model(model: ScreenerModel, path: str | Path) -> Path:
+    """Dump the model's state with skops to ``path`` (a file); returns the path."""
+    import skops.io as sio
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sio.dump(model.state, path)
+    return path
+
+
+def card_sha256(card_path: Path) -> str | None:
+    if not card_path.is_file():
+        return None
+    for line in card_path.read_text(encoding="utf-8").splitlines():
+        s = line.strip().strip("-*` |")
+        low = s.lower()
+        if low.startswith("sha256"):
+            digest = s.split(":", 1)[-1].strip().strip("` ")
+            if len(digest) == 64:
+                return digest.lower()
+    return None
+
+
+def load_model(path: str | Path, verify: bool = True) -> ScreenerModel:
+    """Load a model folder (or its ``model.skops``): the sha256 of the file must match the
+    one in the folder's ``MODEL_CARD.md`` (``verify``), and every type in the file must be
+    on :data:`TRUSTED_TYPES`."""
+    import skops.io as sio
+
+    path = Path(path)
+    file = path / MODEL_FILE if path.is_dir() else path
+    if not file.is_file():
+        raise ModelError(f"no model file at {file}")
+    if verify:
+        card = file.parent / CARD_FILE
+        expected = card_sha256(card)
+        if expected is None:
+            raise ModelError(f"{card} is missing or names no sha256: refusing to load {file}")
+        actual = file_sha256(file)
+        if actual != expected:
+            raise ModelError(f"{file}: sha256 {actual[:12]}... does not match the model card "
+                             f"({expected[:12]}...): refusing to load a modified model")
+    untrusted = sio.get_untrusted_types(file=file)
+    bad = [t for t in untrusted if t not in TRUSTED_TYPES]
+    if bad:
+        raise ModelError(f"{file} contains types that are not on the allow-list: {', '.join(bad)}")
+    try:
+        state = sio.load(file, trusted=list(untrusted))
+    except Exception as exc:  # skops raises several kinds for a damaged file
+        raise ModelError(f"cannot load {file}: {exc}") from exc
+    if not isinstance(state, dict) or state.get("format") != 1:
+        raise ModelError(f"{file} is not a screener model (format 1)")
+    return ScreenerModel(state)
