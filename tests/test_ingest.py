@@ -20,7 +20,7 @@ import pytest
 
 from screener.errors import (EmptyDocumentError, EncryptedPDFError, InputError, ScannedPDFError,
                              UnsupportedFormatError)
-from screener.ingest import layout, metadata, normalize_text, read
+from screener.ingest import layout, normalize_text, read
 from screener.ingest.layout import is_marker
 from screener.ingest.normalize import fold, normalize_tones
 from screener.ingest.pdf import read_pdf

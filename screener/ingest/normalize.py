@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from screener.text import normalize_tones
 from functools import cache
 
 _LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n",
@@ -27,33 +29,10 @@ def _char_table() -> dict[int, str | None]:
         elif cat == "Zs" and cp != 0x20:
             table[cp] = " "
     table[0x09] = " "
+    table[0xD0] = "Đ"  # the look-alike "Ð" (Icelandic eth) typed for "Đ"
     for cp in range(0xE0000, 0xE0080):  # language tags
         table[cp] = None
     return table
-
-
-# Tone marks move from the second to the first vowel of an open "oa", "oe", "uy"
-# (hoà -> hòa, khoẻ -> khỏe, uỷ -> ủy), the spelling of Vietnamese official documents.
-_TONED = {  # toned vowel -> (base vowel, tone index)
-    ch: (base, i)
-    for base, forms in {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ",
-                        "A": "ÀÁẢÃẠ", "E": "ÈÉẺẼẸ", "Y": "ỲÝỶỸỴ"}.items()
-    for i, ch in enumerate(forms)
-}
-_TONE_ON = {"o": "òóỏõọ", "O": "ÒÓỎÕỌ", "u": "ùúủũụ", "U": "ÙÚỦŨỤ"}
-_MISPLACED_TONE = re.compile(
-    r"(?:([oO])([àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ])|(?<![qQ])([uU])([ỳýỷỹỵỲÝỶỸỴ]))(?![^\W\d_])")
-
-
-def _move_tone(m: re.Match) -> str:
-    glide, toned = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-    base, tone = _TONED[toned]
-    return _TONE_ON[glide][tone] + base
-
-
-def normalize_tones(s: str) -> str:
-    """Old-style tone placement to the official one; same length, idempotent."""
-    return _MISPLACED_TONE.sub(_move_tone, s)
 
 
 def normalize_text(s: str) -> str:

@@ -9,24 +9,11 @@ is reported at the exact offsets of the input (``text[start:end] == trigger.text
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-__all__ = ["normalize_tones", "normalize_for_matching", "NormalizedText"]
+from screener.text import normalize_tones
 
-# Tone marks move from the second to the first vowel of an open "oa", "oe", "uy"
-# (hoà -> hòa, khoẻ -> khỏe, uỷ -> ủy, thuỷ -> thủy), the spelling of official documents.
-_TONED = {
-    ch: (base, i)
-    for base, forms in {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ",
-                        "A": "ÀÁẢÃẠ", "E": "ÈÉẺẼẸ", "Y": "ỲÝỶỸỴ"}.items()
-    for i, ch in enumerate(forms)
-}
-_TONE_ON = {"o": "òóỏõọ", "O": "ÒÓỎÕỌ", "u": "ùúủũụ", "U": "ÙÚỦŨỤ"}
-# "oa"/"oe"/"uy" at the end of a syllable (no letter after): the tone goes on the first vowel.
-# "qu" + "y" keeps the tone on "y" (quý), and a closed syllable ("hoàn", "thuyết") is untouched.
-_MISPLACED_TONE = re.compile(
-    r"(?:([oO])([àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ])|(?<![qQ])([uU])([ỳýỷỹỵỲÝỶỸỴ]))(?![^\W\d_])")
+__all__ = ["normalize_tones", "normalize_for_matching", "NormalizedText"]
 
 # one-to-one character replacements (length-preserving)
 _CHAR_MAP = str.maketrans({
@@ -36,20 +23,6 @@ _CHAR_MAP = str.maketrans({
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'",
     "\u2013": "-", "\u2014": "-",
 })
-
-
-def _move_tone(m: re.Match) -> str:
-    glide, toned = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-    base, tone = _TONED[toned]
-    return _TONE_ON[glide][tone] + base
-
-
-def normalize_tones(s: str) -> str:
-    """Old-style tone placement to the official one ("hoà" -> "hòa"); same length, idempotent.
-
-    Expects NFC text (a decomposed tone mark is not a toned vowel).
-    """
-    return _MISPLACED_TONE.sub(_move_tone, s)
 
 
 class NormalizedText:
