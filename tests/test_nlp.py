@@ -387,6 +387,17 @@ def test_save_and_load_in_fresh_process(nlp, tmp_path):
     assert out["provisions"][0][2].startswith("Uỷ ban")
 
 
+def test_saved_pipeline_loads_without_importing_screener(nlp, tmp_path):
+    """The package's spaCy entry points register the tokenizer and the component."""
+    path = tmp_path / "screener_vi"
+    nlp.to_disk(path)
+    script = "import spacy, sys; print([t.text for t in spacy.load(sys.argv[1])(sys.argv[2])])"
+    proc = subprocess.run([sys.executable, "-c", script, str(path), "Cơ quan nhà nước ban hành."],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str([t.text for t in nlp("Cơ quan nhà nước ban hành.")])
+
+
 def test_config_names_the_registered_tokenizer(nlp):
     assert nlp.config["nlp"]["tokenizer"] == {"@tokenizers": snlp.TOKENIZER_NAME}
     assert nlp.config["components"]["screener_provisions"]["factory"] == "screener_provisions"
