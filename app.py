@@ -15,21 +15,20 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from screener import ParsedDocument, parse_file
+from screener import ParsedDocument
 from screener import app_logic as L
 from screener.compare import ADDED, CHANGED, KIND_VI, REMOVED, compare_versions
 from screener.errors import InputError
 from screener.findings import screen
 from screener.report import comment_table_docx, review_report_docx
-from screener.report.highlight import highlight
 from screener.review import (CONFIRMED, DISMISSED, OPEN, STATUS_VI, STATUSES, ReviewStore, apply_decisions,
                              counts_by_status, data_dir, decision_for, document_hash, missed_risk)
-from screener.rules import get_category
 
 log = logging.getLogger("screener.app")
 SAMPLE = Path(__file__).resolve().parent / "screener" / "samples" / "du_thao_nghi_dinh_mau.txt"
-PAGES = {"tong-quan": "📊 Tổng quan", "phat-hien": "🔎 Phát hiện", "toan-van": "📄 Toàn văn",
-         "so-sanh": "🔀 So sánh phiên bản", "xuat": "📥 Xuất báo cáo", "quan-tri": "⚙️ Quản trị mô hình"}
+PAGES = {"tong-quan": ":material/dashboard: Tổng quan", "phat-hien": ":material/fact_check: Phát hiện",
+         "toan-van": ":material/description: Toàn văn", "so-sanh": ":material/compare: So sánh phiên bản",
+         "xuat": ":material/download: Xuất báo cáo", "quan-tri": ":material/settings: Quản trị mô hình"}
 PAGE_SIZE = 10
 
 st.set_page_config(page_title="Rà soát dự thảo – lợi ích nhóm", page_icon="⚖️", layout="wide")
@@ -53,12 +52,15 @@ def get_engine():
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def parse_cached(doc_hash: str, name: str, path: str) -> ParsedDocument:
-    data = Path(path).read_bytes()
-    L.check_size(data, name)
-    parsed = parse_file(data, name=name)
-    L.check_pages(parsed, name)
-    return parsed
+def parse_cached(doc_hash: str, name: str, path: str, _seed: ParsedDocument | None = None) -> ParsedDocument:
+    """The parsed document of a file, by hash; ``_seed`` stores one read with a progress bar."""
+    return _seed if _seed is not None else L.read_document(path, name)
+
+
+@st.cache_resource(show_spinner=False)
+def _parsed_hashes() -> set:
+    """Hashes whose parse is (most likely) in ``parse_cached``: no need to read them again."""
+    return set()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -81,7 +83,15 @@ def analyse(doc_hash: str, name: str, path: str):
         return parsed, screen_cached(doc_hash, version, parsed)
     bar = st.progress(0, text=f"Đang đọc văn bản “{name}”…")
     try:
-        parsed = parse_cached(doc_hash, name, path)
+        if doc_hash in _parsed_hashes():
+            parsed = parse_cached(doc_hash, name, path)
+        else:
+            def ocr_progress(done: int, total: int) -> None:
+                bar.progress(min(40, int(40 * done / max(total, 1))),
+                             text=f"Đang nhận dạng ký tự (OCR) trang {done}/{total} của “{name}”…")
+
+            parsed = parse_cached(doc_hash, name, path, _seed=L.read_document(path, name, ocr_progress))
+            _parsed_hashes().add(doc_hash)
         bar.progress(45, text=f"Đang rà soát {len(parsed.units)} điều, khoản, điểm…")
         findings = screen_cached(doc_hash, version, parsed)
         bar.progress(100, text="Hoàn tất.")
@@ -104,24 +114,36 @@ def _save_upload(data: bytes, name: str) -> tuple[str, Path]:
 
 
 def register_uploads(files) -> list[str]:
-    """Save new uploads (by hash) and return their hashes; errors are shown in Vietnamese."""
+    """Read and screen each new upload (cached by hash) and return the hashes of the readable
+    ones; a file that cannot be read gets its Vietnamese message and is not kept."""
     docs = st.session_state.setdefault("docs", {})
     known = st.session_state.setdefault("_upload_ids", {})
+    errors = st.session_state.setdefault("_errors", {})
     new = []
     for f in files or []:
         if f.file_id in known:
             continue
+        known[f.file_id] = None
+        path = None
         try:
             data = f.getvalue()
             L.check_size(data, f.name)
             h, path = _save_upload(data, f.name)
-        except InputError as exc:
-            st.session_state.setdefault("_errors", {})[f.file_id] = L.error_message_vi(exc, f.name)
-            known[f.file_id] = None
+            analyse(h, f.name, str(path))
+        except Exception as exc:  # InputError, or a bug: the user gets one Vietnamese sentence
+            if not isinstance(exc, InputError):
+                log.exception("failed to read %s", f.name)
+            errors[f.file_id] = L.error_message_vi(exc, f.name)
+            if path is not None and not any(d["path"] == str(path) for d in docs.values()):
+                path.unlink(missing_ok=True)
             continue
         known[f.file_id] = h
         docs[h] = {"name": f.name, "path": str(path)}
         new.append(h)
+    current = {f.file_id for f in files or []}
+    for file_id in list(errors):
+        if file_id not in current:  # the user removed the file: its message goes too
+            del errors[file_id]
     return new
 
 
@@ -180,16 +202,31 @@ def record(action: str, finding, doc_hash: str, parsed, **fields) -> None:
     _, version = get_engine()
     store().add(decision_for(finding, action, reviewer=reviewer, doc_hash=doc_hash, model_version=version,
                              parsed=parsed, **fields))
+    for prefix in ("st-", "cat-", "sev-"):  # the edit form starts again from the new state
+        st.session_state.pop(f"{prefix}{finding.id}", None)
     _flash("success", f"Đã ghi: {L.ACTION_DONE_VI[action]} {finding.label}.")
 
 
-def record_edit(finding, doc_hash: str, parsed) -> None:
+def record_edit(finding, doc_hash: str, parsed, current_status: str, current_category: str,
+                current_severity: int) -> None:
+    """The "Sửa nhóm, mức độ, thêm ghi chú" form: one decision row with what changed."""
     fid = finding.id
     status = st.session_state.get(f"st-{fid}")
-    action = {CONFIRMED: "confirm", DISMISSED: "dismiss", OPEN: "reopen"}.get(status, "edit")
-    note = (st.session_state.get(f"note-{fid}") or "").strip()
-    record(action, finding, doc_hash, parsed, category=st.session_state.get(f"cat-{fid}"),
-           severity=st.session_state.get(f"sev-{fid}"), note=note or None)
+    category = st.session_state.get(f"cat-{fid}")
+    severity = st.session_state.get(f"sev-{fid}")
+    note = (st.session_state.get(f"note-{fid}") or "").strip() or None
+    if status != current_status:
+        action = {CONFIRMED: "confirm", DISMISSED: "dismiss", OPEN: "reopen"}[status]
+    elif category != current_category or severity != current_severity:
+        action = "edit"
+    elif note:
+        action = "note"
+    else:
+        _flash("error", "Không có thay đổi nào để lưu.")
+        return
+    record(action, finding, doc_hash, parsed,
+           category=category if category != current_category or action == "edit" else None,
+           severity=severity if severity != current_severity or action == "edit" else None, note=note)
     st.session_state[f"note-{fid}"] = ""
 
 
@@ -231,11 +268,31 @@ def show_flash() -> None:
         (st.success if flash[0] == "success" else st.error)(flash[1])
 
 
+def _category_chart(rows):
+    import altair as alt
+
+    long = pd.DataFrame([{"Nhóm rủi ro": r["Nhóm rủi ro"], "Mức độ": sev, "Số phát hiện": r[sev],
+                          "thứ tự": k} for r in rows for k, sev in enumerate(L.SEVERITY_VI.values()) if r[sev]])
+    order = [r["Nhóm rủi ro"] for r in rows]
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("Số phát hiện:Q", stack="zero", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("Nhóm rủi ro:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
+        color=alt.Color("Mức độ:N", sort=list(L.SEVERITY_VI.values()),
+                        scale=alt.Scale(domain=list(L.SEVERITY_VI.values()), range=["#F2D16B", "#F29B4B", "#D64541"]),
+                        legend=alt.Legend(orient="bottom", title="Mức độ")),
+        order=alt.Order("thứ tự:Q"),
+        tooltip=["Nhóm rủi ro", "Mức độ", "Số phát hiện"],
+    ).properties(height=alt.Step(28))
+
+
 def page_overview(ctx) -> None:
     parsed, items, name = ctx["parsed"], ctx["items"], ctx["name"]
     m = parsed.document.metadata
     st.header(m.title or name)
     st.caption(" · ".join(x for x in (m.type, m.number, m.issuer, "dự thảo" if m.is_draft else None) if x))
+    note = L.ocr_note_vi(parsed)
+    if note:
+        st.warning(note)
     counts = counts_by_status(items)
     c = st.columns(5)
     c[0].metric("Điều, khoản, điểm đã rà soát", len(parsed.units))
@@ -249,9 +306,7 @@ def page_overview(ctx) -> None:
         st.subheader("Phát hiện theo nhóm rủi ro và mức độ")
         rows = L.category_severity_counts(items)
         if rows:
-            df = pd.DataFrame(rows).set_index("Nhóm rủi ro")[list(L.SEVERITY_VI.values())]
-            st.bar_chart(df, horizontal=True, stack=True, color=["#F2D16B", "#F29B4B", "#D64541"],
-                         x_label="Số phát hiện", y_label="")
+            st.altair_chart(_category_chart(rows), width="stretch")
         else:
             st.info("Không có phát hiện nào.")
     with right:
@@ -296,6 +351,11 @@ def _filters(items) -> L.FilterSpec:
 
 def _finding_card(it, rank: int, ctx) -> None:
     f, fid = it.finding, it.id
+    base = (it.status, it.category, it.severity)
+    if st.session_state.get(f"base-{fid}") != base:  # decided meanwhile (here or by someone else)
+        for prefix in ("st-", "cat-", "sev-"):
+            st.session_state.pop(f"{prefix}{fid}", None)
+        st.session_state[f"base-{fid}"] = base
     with st.container(border=True, key=f"card-{fid}"):
         st.html(L.finding_header_html(it, rank))
         if f.path or f.article_title:
@@ -323,7 +383,8 @@ def _finding_card(it, rank: int, ctx) -> None:
                 fc[2].selectbox("Mức độ", [1, 2, 3], index=it.severity - 1, format_func=L.SEVERITY_VI.get,
                                 key=f"sev-{fid}")
                 st.text_area("Ghi chú", key=f"note-{fid}", placeholder="Ví dụ: đã có tiêu chí tại khoản 3…")
-                st.form_submit_button("Lưu quyết định", on_click=record_edit, args=args, disabled=disabled)
+                st.form_submit_button("Lưu quyết định", on_click=record_edit, disabled=disabled,
+                                      args=(*args, it.status, it.category, it.severity))
 
 
 def page_findings(ctx) -> None:
@@ -332,6 +393,8 @@ def page_findings(ctx) -> None:
     spec = _filters(items)
     shown = L.filter_findings(items, spec)
     rank = {it.id: i for i, it in enumerate(L.filter_findings(items, L.FilterSpec()), 1)}
+    if not _reviewer():
+        st.info("Nhập tên người rà soát ở thanh bên để xác nhận, bác bỏ hoặc sửa phát hiện.")
     st.caption(f"Hiển thị {len(shown)}/{len(items)} phát hiện, xếp theo điểm rủi ro.")
     if not shown:
         st.info("Không có phát hiện nào khớp bộ lọc.")
@@ -344,7 +407,7 @@ def page_findings(ctx) -> None:
         st.pagination(pages, key="f_page")
 
     st.divider()
-    with st.expander("➕ Bổ sung rủi ro mà công cụ bỏ sót", expanded=False):
+    with st.expander(":material/add_circle: Bổ sung rủi ro mà công cụ bỏ sót", expanded=False):
         parsed = ctx["parsed"]
         choices = L.unit_choices(parsed)
         if not choices:
@@ -382,8 +445,9 @@ def page_compare(ctx, docs: dict) -> None:
         return
     c = st.columns(2)
     old_h = c[0].selectbox("Phiên bản trước", hashes, format_func=lambda h: _doc_label(docs[h]), key="cmp_old",
-                           index=min(1, len(hashes) - 1))
-    new_h = c[1].selectbox("Phiên bản sau", hashes, format_func=lambda h: _doc_label(docs[h]), key="cmp_new", index=0)
+                           index=0)
+    new_h = c[1].selectbox("Phiên bản sau", hashes, format_func=lambda h: _doc_label(docs[h]), key="cmp_new",
+                           index=1)
     if old_h == new_h:
         st.warning("Hãy chọn hai văn bản khác nhau.")
         return
@@ -432,11 +496,11 @@ def page_export(ctx) -> None:
     _, version = get_engine()
     st.subheader("Văn bản Word (trình bày theo Nghị định 30/2020/NĐ-CP)")
     c = st.columns(2)
-    c[0].download_button("📄 Báo cáo rà soát (DOCX)", key="dl_report",
+    c[0].download_button("Báo cáo rà soát (DOCX)", key="dl_report", icon=":material/description:",
                          data=review_report_docx(parsed, items, doc_name=name, model_version=version,
                                                  organization=org, place=place, when=date.today()),
                          file_name=f"bao_cao_ra_soat_{stem}.docx", mime=L.DOCX_MIME)
-    c[1].download_button("📋 Bảng tổng hợp ý kiến (DOCX)", key="dl_comments",
+    c[1].download_button("Bảng tổng hợp ý kiến (DOCX)", key="dl_comments", icon=":material/table_view:",
                          data=comment_table_docx(parsed, items, doc_name=name, commenter=org, place=place,
                                                  when=date.today()),
                          file_name=f"bang_tong_hop_y_kien_{stem}.docx", mime=L.DOCX_MIME)
@@ -448,9 +512,9 @@ def page_export(ctx) -> None:
     meta = {"model_version": version, "exported": date.today().isoformat(), "scope": scope,
             "document_hash": ctx["hash"], "file": name}
     c = st.columns(2)
-    c[0].download_button("⬇ CSV", data=L.reviewed_to_csv(chosen), file_name=f"phat_hien_{stem}.csv",
+    c[0].download_button("CSV", icon=":material/download:", data=L.reviewed_to_csv(chosen), file_name=f"phat_hien_{stem}.csv",
                          mime="text/csv", key="dl_csv")
-    c[1].download_button("⬇ JSON", data=L.reviewed_to_json(parsed, chosen, meta), file_name=f"phat_hien_{stem}.json",
+    c[1].download_button("JSON", icon=":material/download:", data=L.reviewed_to_json(parsed, chosen, meta), file_name=f"phat_hien_{stem}.json",
                          mime="application/json", key="dl_json")
 
 
@@ -461,26 +525,32 @@ def page_maintainer() -> None:
     status = M.status()
     for line in status.missing:
         st.warning(line)
+    for line in status.notes:
+        st.info(line)
     st.subheader("Mô hình đang dùng")
-    st.write(f"Phiên bản: **{status.current_version}**")
-    if status.card:
-        with st.expander("Thẻ mô hình (model card)", expanded=False):
-            st.markdown(status.card)
+    _, version = get_engine()
+    st.markdown(f"Phiên bản: **{L.md_escape(status.current_version)}** · ứng dụng đang rà soát bằng "
+                f"**{L.md_escape(version)}**")
     if status.metrics:
         st.dataframe(pd.DataFrame(M.metrics_rows(status.metrics)), hide_index=True)
+    if status.card:
+        with st.expander("Thẻ mô hình (model card)"):
+            st.markdown(status.card)
 
     st.subheader("1. Xuất quyết định rà soát sang kho ngữ liệu")
-    st.write(f"Cơ sở dữ liệu rà soát có {store().count()} quyết định trên {len(store().documents())} văn bản.")
-    if st.button("Xuất sang corpus/reviews/", key="m_export", disabled=not status.can_export):
+    s = store()
+    st.write(f"Cơ sở dữ liệu rà soát có {s.count()} quyết định trên {len(s.documents())} văn bản.")
+    if st.button("Xuất sang corpus/reviews/", key="m_export", disabled=not status.can_export,
+                 icon=":material/upload_file:"):
         try:
-            path, n = M.export_decisions(store())
+            path, n = M.export_decisions(s)
             st.success(f"Đã ghi {n} mẫu vào {path}.")
         except Exception as exc:  # noqa: BLE001 - shown to the maintainer, logged with traceback
             log.exception("export failed")
             st.error(f"Không xuất được: {exc}")
 
-    st.subheader("2. Huấn luyện lại và so sánh")
-    if st.button("Huấn luyện mô hình mới", key="m_train", disabled=not status.can_train):
+    st.subheader("2. Huấn luyện lại, so sánh trên nhãn đánh giá độc lập")
+    if st.button("Huấn luyện mô hình mới", key="m_train", disabled=not status.can_train, icon=":material/model_training:"):
         with st.spinner("Đang huấn luyện… (có thể mất vài phút)"):
             try:
                 st.session_state["candidate"] = M.train_candidate()
@@ -489,18 +559,47 @@ def page_maintainer() -> None:
                 st.error(f"Huấn luyện thất bại: {exc}")
     cand = st.session_state.get("candidate")
     if cand is not None:
-        st.dataframe(pd.DataFrame(M.compare_rows(status.metrics, cand.metrics)), hide_index=True)
+        st.markdown(f"Mô hình mới: **{L.md_escape(cand.name)}**")
+        if cand.metrics:
+            st.dataframe(pd.DataFrame(M.comparison_rows(cand)), hide_index=True)
+        else:
+            st.info("Không có nhãn đánh giá độc lập để so sánh.")
         c = st.columns(2)
-        if c[0].button("✔ Đưa vào sử dụng", key="m_promote", type="primary"):
-            M.promote(cand)
-            st.session_state.pop("candidate", None)
-            get_engine.clear()
-            st.session_state["_analysed"] = set()
-            st.success("Đã đưa mô hình mới vào sử dụng.")
-        if c[1].button("✖ Bỏ mô hình mới", key="m_discard"):
-            M.discard(cand)
-            st.session_state.pop("candidate", None)
-            st.info("Đã bỏ mô hình mới.")
+        c[0].button("Đưa vào sử dụng", key="m_promote", type="primary", icon=":material/check:",
+                    on_click=_promote_candidate)
+        c[1].button("Bỏ mô hình mới", key="m_discard", icon=":material/close:", on_click=_discard_candidate)
+
+
+def _promote_candidate() -> None:
+    import screener.review.maintainer as M
+
+    cand = st.session_state.pop("candidate", None)
+    if cand is None:
+        return
+    try:
+        M.promote(cand)
+    except Exception as exc:  # noqa: BLE001
+        log.exception("promotion failed")
+        _flash("error", f"Không đưa được mô hình vào sử dụng: {exc}")
+        return
+    get_engine.clear()
+    st.session_state["_analysed"] = set()
+    _flash("success", f"Đã đưa {cand.name} vào sử dụng; các văn bản sẽ được rà soát lại bằng mô hình mới.")
+
+
+def _discard_candidate() -> None:
+    import screener.review.maintainer as M
+
+    cand = st.session_state.pop("candidate", None)
+    if cand is None:
+        return
+    try:
+        M.discard(cand)
+    except Exception as exc:  # noqa: BLE001
+        log.exception("discard failed")
+        _flash("error", f"Không bỏ được mô hình: {exc}")
+        return
+    _flash("success", f"Đã bỏ {cand.name}.")
 
 
 def _init_from_url() -> None:
@@ -542,6 +641,10 @@ def main() -> None:
         doc_hash = st.selectbox("Văn bản đang xem", order, format_func=lambda h: _doc_label(docs[h]), key="doc")
         st.caption(f"Dữ liệu rà soát: {data_dir().resolve()}")
 
+    if st.session_state.get("_filters_doc") != doc_hash:  # another document: its own filters
+        for key in ("f_article", "f_chapters", "f_page", "add_unit"):
+            st.session_state.pop(key, None)
+        st.session_state["_filters_doc"] = doc_hash
     # the URL names the page and the document, so a reload (a new session) reopens both
     st.query_params["page"] = page
     if doc_hash:

@@ -11,6 +11,7 @@ import io
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from html import escape
 
 from screener import ParsedDocument
@@ -34,8 +35,8 @@ ERROR_VI = {
     "unsupported_format": "Định dạng tệp không được hỗ trợ. Hãy tải lên tệp PDF (có lớp văn bản), DOCX hoặc TXT; "
                           "tệp .doc cũ cần mở bằng Word và lưu lại dưới dạng .docx.",
     "empty": "Tệp không có nội dung văn bản để rà soát.",
-    "scanned_pdf": "Tệp PDF là bản scan (ảnh chụp), không có lớp văn bản nên không đọc được. Hãy nhận dạng ký tự "
-                   "(OCR) trước, hoặc tải lên bản DOCX/PDF xuất trực tiếp từ Word.",
+    "scanned_pdf": "Tệp PDF là bản scan (ảnh chụp), không có lớp văn bản và không nhận dạng được chữ (OCR) từ các "
+                   "trang của tệp. Hãy tải lên bản DOCX hoặc bản PDF xuất trực tiếp từ Word.",
     "encrypted": "Tệp PDF được đặt mật khẩu. Hãy lưu một bản không có mật khẩu rồi tải lên lại.",
     "limit": f"Tệp vượt quá giới hạn cho phép (tối đa {MAX_UPLOAD_MB} MB và {MAX_PAGES} trang). "
              "Hãy tách văn bản thành các phần nhỏ hơn.",
@@ -64,6 +65,42 @@ def check_pages(parsed: ParsedDocument, name: str) -> None:
     pages = parsed.document.metadata.pages or len(parsed.document.page_starts)
     if pages > MAX_PAGES:
         raise LimitExceededError(f"{name} has {pages} pages; the limit is {MAX_PAGES}")
+
+
+def read_document(path: str, name: str, progress=None) -> ParsedDocument:
+    """Read, check the limits and parse one file; ``progress(done, total)`` follows the OCR of
+    scanned pages, if any."""
+    from pathlib import Path
+
+    from screener import parse_document
+    from screener.ingest import read
+
+    data = Path(path).read_bytes()
+    check_size(data, name)
+    try:
+        document = read(data, name=name, progress=progress)
+    except TypeError:  # an ingest without progress reporting
+        document = read(data, name=name)
+    parsed = parse_document(document)
+    check_pages(parsed, name)
+    return parsed
+
+
+def ocr_note_vi(parsed: ParsedDocument) -> str | None:
+    """A warning when some pages were read by OCR (their text may hold recognition errors)."""
+    pages = getattr(parsed.document, "ocr_pages", None) or {}
+    unread = getattr(parsed.document, "ocr_unread", None) or []
+    if not pages and not unread:
+        return None
+    msg = ""
+    if pages:
+        conf = [c for c in pages.values() if c is not None]
+        msg = (f"{len(pages)} trang không có lớp văn bản đã được nhận dạng ký tự (OCR)"
+               + (f", độ tin cậy trung bình {sum(conf) / len(conf):.0f}%" if conf else "")
+               + "; nội dung có thể sai chính tả, hãy đối chiếu với bản gốc.")
+    if unread:
+        msg += f" Không đọc được trang: {', '.join(str(p) for p in unread)}."
+    return msg.strip()
 
 
 # ---- citations, metadata -------------------------------------------------------------------
@@ -199,7 +236,8 @@ def chips_html(counts: dict[str, int]) -> str:
         n = counts.get(cat.id, 0)
         if n:
             out.append(f'<span title="{escape(cat.name_vi)}" style="background:{escape(cat.color)};'
-                       f'border-radius:4px;padding:1px 6px;margin-right:4px;font-size:0.85em">'
+                       f'border-radius:4px;padding:1px 6px;margin:0 4px 3px 0;font-size:0.85em;display:inline-block;'
+                       f'white-space:nowrap">'
                        f'{escape(cat.name_vi.split(",")[0])}: {n}</span>')
     return "".join(out)
 
@@ -301,11 +339,25 @@ def category_label(cid: str) -> str:
 # ---- small HTML pieces for the app (all document text escaped) -----------------------------
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-ACTION_DONE_VI = {"confirm": "xác nhận", "dismiss": "bác bỏ", "reopen": "mở lại", "edit": "sửa",
+ACTION_DONE_VI = {"confirm": "xác nhận", "dismiss": "bác bỏ", "reopen": "mở lại", "edit": "sửa nhóm, mức độ của",
                   "note": "ghi chú cho", "add": "bổ sung rủi ro tại"}
 _STATUS_STYLE = {"open": ("#eeeeee", "#444"), "confirmed": ("#d4edda", "#155724"),
                  "dismissed": ("#f8d7da", "#721c24")}
 _SEV_STYLE = {1: "#F2D16B", 2: "#F29B4B", 3: "#D64541"}
+
+
+VN_TZ = timezone(timedelta(hours=7))  # Vietnam: UTC+7, no daylight saving
+
+
+def local_time(iso: str) -> str:
+    """"2026-03-05T01:30:00+00:00" → "05/03/2026 08:30" (Vietnam time)."""
+    try:
+        t = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso or ""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return t.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
 
 
 def md_escape(s: str) -> str:
@@ -318,7 +370,7 @@ def md_escape(s: str) -> str:
 
 def _pill(text: str, bg: str, fg: str = "#222") -> str:
     return (f'<span style="background:{escape(bg)};color:{escape(fg)};border-radius:10px;padding:1px 8px;'
-            f'margin-right:6px;font-size:.85em;white-space:nowrap">{escape(text)}</span>')
+            f'margin:2px 6px 2px 0;font-size:.85em;display:inline-block;white-space:nowrap">{escape(text)}</span>')
 
 
 def status_pill(status: str) -> str:
@@ -340,7 +392,7 @@ def finding_header_html(item: ReviewedFinding, rank: int) -> str:
     last = item.last
     if last is not None:
         parts.append(f'<span style="color:#666;font-size:.8em">{escape(last.reviewer)}, '
-                     f'{escape(last.created_at[:16].replace("T", " "))}</span>')
+                     f'{escape(local_time(last.created_at))}</span>')
     return "".join(parts) + "</div>"
 
 
@@ -351,7 +403,7 @@ def finding_details_html(item: ReviewedFinding) -> str:
     if item.notes:
         html += '<p style="margin:.2rem 0"><b>Ghi chú của người rà soát:</b></p><ul style="margin:0">'
         html += "".join(f"<li>{escape(n.text)} <i style='color:#666'>({escape(n.reviewer)}, "
-                        f"{escape(n.created_at[:10])})</i></li>" for n in item.notes)
+                        f"{escape(local_time(n.created_at))})</i></li>" for n in item.notes)
         html += "</ul>"
     return f'<div style="font-size:.95rem">{html}</div>'
 
@@ -397,17 +449,21 @@ def safe_stem(name: str) -> str:
 # ---- the scorer the app uses ---------------------------------------------------------------
 
 def load_scorer():
-    """(scorer, model version): the promoted classifier with the rules if one is available,
-    else the rules alone. Never raises: a broken model falls back to the rules."""
+    """(scorer, model version): the active classifier model combined with the rules
+    (``models/CURRENT`` or ``SCREENER_MODEL``, via ``screener.classifier``), else the rules
+    alone. Never raises: a model that cannot be loaded falls back to the rules."""
     from screener.findings import rules_scorer
     from screener.rules import RULES_VERSION
 
     try:
-        from screener.review.maintainer import current_scorer
+        from screener.classifier.scorer import current_model_dir, load_default_scorer
 
-        found = current_scorer()
-        if found is not None:
-            return found
+        d = current_model_dir()
+        if d is not None and d.exists():
+            scorer = load_default_scorer(model_dir=d, quiet=True)
+            version = getattr(scorer, "version", None)
+            if version:
+                return scorer, str(version)
     except Exception:  # noqa: BLE001 - the rules always work
         import logging
 

@@ -131,15 +131,15 @@ def _trigrams(words: list[str]) -> set[tuple[str, ...]]:
 
 
 def compare_versions(old: ParsedDocument, new: ParsedDocument, old_findings: list[Finding] | None = None,
-                     new_findings: list[Finding] | None = None, *, threshold: float = 0.6,
+                     new_findings: list[Finding] | None = None, *, scorer=None, threshold: float = 0.6,
                      label_threshold: float = 0.35) -> Comparison:
-    """Match the provisions of ``old`` and ``new`` and say what changed; findings are screened
-    with the rules when not given."""
+    """Match the provisions of ``old`` and ``new`` and say what changed; findings not given
+    are screened with ``scorer`` (default: ``screener.findings.screen``'s)."""
     if old_findings is None or new_findings is None:
         from screener.findings import screen
 
-        old_findings = screen(old) if old_findings is None else old_findings
-        new_findings = screen(new) if new_findings is None else new_findings
+        old_findings = screen(old, scorer=scorer) if old_findings is None else old_findings
+        new_findings = screen(new, scorer=scorer) if new_findings is None else new_findings
     olds, news = _sides(old, old_findings), _sides(new, new_findings)
     o_norm, n_norm = [normalize(s.text) for s in olds], [normalize(s.text) for s in news]
     match: dict[int, tuple[int, float]] = {}  # new index -> (old index, similarity)

@@ -19,9 +19,16 @@ class Metadata:
     is_draft: bool = False
     pages: int | None = None
     source_format: str | None = None  # "pdf", "docx", "text", "markdown"
+    #: only when pages were read by OCR or could not be read: {"pages": {"3": 91.2},
+    #: "unread": [4], "warnings": [...]} (OCR'd page -> mean word confidence 0-100; pages
+    #: without a text layer left unread); absent from ``to_dict`` otherwise
+    ocr: dict | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        if d["ocr"] is None:
+            del d["ocr"]
+        return d
 
 
 @dataclass
@@ -31,6 +38,12 @@ class Document:
     page_starts: list[int] = field(default_factory=lambda: [0])
     metadata: Metadata = field(default_factory=Metadata)
     name: str | None = None
+    #: 1-based page -> mean Tesseract word confidence (0-100, None if no word) of OCR'd pages
+    ocr_pages: dict[int, float | None] = field(default_factory=dict)
+    #: 1-based pages without a text layer that OCR could not read (not installed, timed out)
+    ocr_unread: list[int] = field(default_factory=list)
+    #: why pages could not be read (English, for the user)
+    ocr_warnings: list[str] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int:
         """1-based page number of the character at ``offset``."""

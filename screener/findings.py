@@ -65,6 +65,15 @@ def rules_scorer(items):
     return detect_many(items)
 
 
+def default_scorer() -> Scorer:
+    """The shipped scorer: rules + the active model (``models/CURRENT``; see
+    :mod:`screener.classifier.scorer`), whose judgements carry a ``model`` attribute; the
+    rules alone, with a warning on stderr, when no model is installed."""
+    from screener.classifier.scorer import load_default_scorer
+
+    return load_default_scorer()
+
+
 def _path(parsed: ParsedDocument, unit: Unit) -> list[str]:
     out, i = [], unit.provision
     while i is not None:
@@ -80,7 +89,7 @@ def _finding_id(doc_key: str, unit: Unit, category: str) -> str:
 
 def screen(parsed: ParsedDocument, scorer: Scorer | None = None, min_score: float = 0.0) -> list[Finding]:
     """Judge every unit of ``parsed`` and return its findings, highest score first."""
-    scorer = scorer or rules_scorer
+    scorer = scorer or default_scorer()
     text = parsed.text
     doc_type = parsed.document.metadata.type
     items = [(text[u.start:u.end], u.article_title, doc_type) for u in parsed.units]

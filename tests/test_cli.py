@@ -57,8 +57,40 @@ def test_missing_file_exits_2(capsys):
     assert "screener:" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not (SHARED / "data/pdf/scanned").is_dir(), reason="../shared/data/pdf/scanned not present")
-def test_scanned_pdf_is_reported_as_a_scan(capsys):
-    scan = sorted((SHARED / "data/pdf/scanned").glob("*.pdf"))[0]
+SCANS = SHARED / "data/pdf/scanned"
+
+
+def _tesseract_missing() -> str | None:
+    from screener.ingest import ocr
+
+    try:
+        ocr.check_available(ocr.OcrSettings())
+    except ocr.OcrUnavailable as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.skipif(not SCANS.is_dir(), reason="../shared/data/pdf/scanned not present")
+def test_scan_without_tesseract_exits_2_with_install_advice(capsys, monkeypatch):
+    from screener.ingest import ocr
+
+    monkeypatch.setattr(ocr, "find_tesseract", lambda binary="tesseract": None)
+    scan = SCANS / "2450-kgvx.signed.pdf"
     assert main(["parse", str(scan)]) == 2
-    assert "scan" in capsys.readouterr().err.lower()
+    err = capsys.readouterr().err
+    assert "scan" in err.lower() and "apt-get install tesseract-ocr tesseract-ocr-vie" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(not SCANS.is_dir(), reason="../shared/data/pdf/scanned not present")
+@pytest.mark.skipif(_tesseract_missing() is not None, reason=f"Tesseract OCR unavailable: {_tesseract_missing()}")
+def test_scanned_pdf_is_ocred(capsys):
+    scan = SCANS / "2450-kgvx.signed.pdf"  # one page
+    assert main(["parse", str(scan), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert set(out["document"]) >= {"type", "number", "issuer", "date", "title", "is_draft", "pages",
+                                    "source_format"}
+    assert list(out["document"]["ocr"]["pages"]) == ["1"] and out["document"]["pages"] == 1
+    assert "Kính gửi" in out["text"]
+    assert "OCR 1/1 pages" in captured.err

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from screener import parse_file
+from screener.findings import rules_scorer
 from screener.compare import ADDED, CHANGED, REMOVED, UNCHANGED, compare_versions, normalize, similarity
 
 HEAD = "CHÍNH PHỦ\nDỰ THẢO\nNGHỊ ĐỊNH\nQuy định về kiểm định\n"
@@ -36,7 +37,7 @@ def _parse(text: str, name: str):
 
 @pytest.fixture(scope="module")
 def comparison():
-    return compare_versions(_parse(OLD, "v1.txt"), _parse(NEW, "v2.txt"))
+    return compare_versions(_parse(OLD, "v1.txt"), _parse(NEW, "v2.txt"), scorer=rules_scorer)
 
 
 def _by_label(comp, label):
@@ -92,7 +93,7 @@ def test_order_follows_the_new_version(comparison):
 
 def test_identical_versions():
     p = _parse(OLD, "v1.txt")
-    comp = compare_versions(p, _parse(OLD, "copy.txt"))
+    comp = compare_versions(p, _parse(OLD, "copy.txt"), scorer=rules_scorer)
     assert {c.kind for c in comp.changes} == {UNCHANGED}
     assert comp.risky_changes == []
 
@@ -105,7 +106,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "drafts"
 def test_real_version_pair_gtgt_law():
     old = parse_file(SHARED / "gtgt_4jan2024_dt_luat_thue.md")
     new = parse_file(SHARED / "gtgt_21feb2024_dt_luat_thue.md")
-    comp = compare_versions(old, new)
+    comp = compare_versions(old, new, scorer=rules_scorer)
     s = comp.summary()
     # every provision of both versions is accounted for exactly once
     assert s["added"] + s["changed"] + s["unchanged"] == len(new.units)

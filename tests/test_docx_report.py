@@ -11,7 +11,7 @@ from docx import Document
 from docx.shared import Mm, Pt
 
 from screener import parse_file
-from screener.findings import screen
+from screener.findings import rules_scorer, screen
 from screener.report import comment_table_docx, review_report_docx
 from screener.review import Decision, apply_decisions, decision_for, document_hash, missed_risk
 
@@ -22,7 +22,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "screener" / "samples" / "du_thao
 def reviewed():
     data = SAMPLE.read_bytes()
     parsed = parse_file(data, name=SAMPLE.name)
-    findings = screen(parsed)
+    findings = screen(parsed, scorer=rules_scorer)
     h = document_hash(data)
     i_unit = next(k for k, u in enumerate(parsed.units) if "hiệu lực thi hành" in parsed.text[u.start:u.end])
     log = [decision_for(findings[0], "confirm", reviewer="Nguyễn Thị Lan", doc_hash=h, parsed=parsed,

@@ -90,11 +90,14 @@ def chromium(profile: Path):
 
 
 def _wait(driver, condition, timeout=90, what=""):
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
+                                            TimeoutException)
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.3).until(condition)
+        # the page re-renders under us: a vanished element just means "not yet"
+        return WebDriverWait(driver, timeout, poll_frequency=0.3, ignored_exceptions=(
+            NoSuchElementException, StaleElementReferenceException, IndexError)).until(condition)
     except TimeoutException:
         raise AssertionError(f"timed out waiting for {what}; page text:\n{_body(driver)[:3000]}") from None
 
@@ -152,18 +155,20 @@ def test_upload_confirm_reload_keeps_decision(tmp_path):
 
         upload = driver.find_element(By.CSS_SELECTOR, 'input[type="file"]')
         upload.send_keys(str(PDF))
-        _wait(driver, lambda d: "Nghị quyết số 254/2025/QH15" in _body(d), what="the uploaded decree's overview")
+        _wait(driver, lambda d: all(t in _body(d) for t in ("Nghị quyết số 254/2025/QH15", "49/2026/NĐ-CP",
+                                                             "Bản đồ rủi ro", "Xem ➜")),
+              what="the uploaded decree's overview")
         _idle(driver)
-        body = _body(driver)
-        assert "49/2026/NĐ-CP" in body and "Bản đồ rủi ro" in body
         driver.save_screenshot(str(shots / "1_overview.png"))
 
         _click_text(driver, '[data-testid="stSidebar"] label', "Phát hiện")
         _wait(driver, lambda d: "Hiển thị" in _body(d) and "phát hiện, xếp theo điểm" in _body(d),
               what="the findings list")
         _idle(driver)
-        card = driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-card-"]')[0]
-        header = card.text.splitlines()[0]
+        card = _wait(driver, lambda d: next((c for c in d.find_elements(By.CSS_SELECTOR, '[class*="st-key-card-"]')
+                                             if "(trang" in (c.text.splitlines() or [""])[0]), False),
+                     what="the first card")
+        citation = card.text.splitlines()[0].split(")")[0]  # "1. điểm b khoản 1 Điều 10 (trang 10"
         card_class = next(c for c in card.get_attribute("class").split() if c.startswith("st-key-card-"))
         assert "Chưa xem xét" in card.text
         confirm = next(b for b in card.find_elements(By.TAG_NAME, "button") if "Xác nhận" in b.text)
@@ -171,18 +176,23 @@ def test_upload_confirm_reload_keeps_decision(tmp_path):
         confirm.click()
         _wait(driver, lambda d: "Đã ghi: xác nhận" in _body(d), what="the decision to be stored")
         _idle(driver)
-        card = driver.find_element(By.CSS_SELECTOR, f".{card_class}")
-        assert "Đã xác nhận" in card.text and "Nguyễn Thị Lan" in card.text
+        _wait(driver, lambda d: "Đã xác nhận" in d.find_element(By.CSS_SELECTOR, f".{card_class}").text,
+              what="the finding marked as confirmed")
         driver.save_screenshot(str(shots / "2_confirmed.png"))
 
         # a new session: the URL keeps the page and the document; the store keeps the decision
         assert "doc=" in driver.current_url and "page=phat-hien" in driver.current_url
         driver.refresh()
-        _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f".{card_class}"), what="the finding after reload")
+
+        def kept(d):
+            cards = d.find_elements(By.CSS_SELECTOR, f".{card_class}")
+            text = cards[0].text if cards else ""
+            return cards[0] if (text.startswith(citation) and "Đã xác nhận" in text
+                                and "Nguyễn Thị Lan" in text) else False
+
+        _wait(driver, kept, what="the confirmed finding after reload")
         _idle(driver)
-        card = driver.find_element(By.CSS_SELECTOR, f".{card_class}")
-        assert card.text.splitlines()[0] == header
-        assert "Đã xác nhận" in card.text and "Nguyễn Thị Lan" in card.text
+        card = _wait(driver, kept, what="the confirmed finding after reload")
         driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", card)
         driver.save_screenshot(str(shots / "3_after_reload.png"))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from screener import parse_file
-from screener.findings import screen
+from screener.findings import rules_scorer, screen
 from screener.review import (CONFIRMED, DISMISSED, OPEN, SCHEMA_VERSION, Decision, ReviewStore,
                              apply_decisions, connect, decision_for, document_hash, effective_finding,
                              migrate, missed_risk, schema_version)
@@ -21,7 +21,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "screener" / "samples" / "du_thao
 def sample():
     data = SAMPLE.read_bytes()
     parsed = parse_file(data, name=SAMPLE.name)
-    return document_hash(data), parsed, screen(parsed)
+    return document_hash(data), parsed, screen(parsed, scorer=rules_scorer)
 
 
 def test_store_creates_schema_in_wal_mode(tmp_path):
@@ -171,3 +171,97 @@ def test_document_hash_is_sha256():
 def test_schema_version_on_empty_db(tmp_path):
     conn = sqlite3.connect(tmp_path / "x.db")
     assert schema_version(conn) == 0
+
+
+def test_corpus_decisions_give_the_reviewers_final_word(sample):
+    from screener.review import corpus_decisions
+
+    h, parsed, findings = sample
+    a, b, c, e = findings[0], findings[1], findings[2], findings[3]
+    other = next(x for x in ("weak_accountability", "vague_criteria") if x != b.category)
+    i = next(k for k, u in enumerate(parsed.units) if "hiệu lực thi hành" in parsed.text[u.start:u.end])
+    add = missed_risk(parsed, i, "weak_accountability", "có hiệu lực thi hành", reviewer="An", doc_hash=h)
+    add2 = missed_risk(parsed, 0, "vague_criteria", parsed.text[parsed.units[0].start:parsed.units[0].start + 10],
+                       reviewer="An", doc_hash=h)
+    log = [decision_for(a, "confirm", reviewer="An", doc_hash=h, parsed=parsed, note="rõ"),
+           decision_for(b, "confirm", reviewer="Bình", doc_hash=h, parsed=parsed, category=other, severity=3),
+           decision_for(c, "dismiss", reviewer="An", doc_hash=h, parsed=parsed),
+           decision_for(e, "confirm", reviewer="An", doc_hash=h, parsed=parsed),
+           decision_for(e, "reopen", reviewer="Bình", doc_hash=h, parsed=parsed),
+           add, add2, Decision(h, add2.finding_id, "dismiss", reviewer="Bình")]
+    for n, d in enumerate(log, 1):
+        d.id, d.created_at = n, f"2026-01-01T00:00:{n:02d}+00:00"
+    rows = {r["label"] + "|" + r["decision"]: r for r in corpus_decisions(log)}
+    assert set(rows) == {f"{a.label}|confirm", f"{b.label}|change", f"{c.label}|dismiss",
+                         f"{parsed.units[i].label}|add"}
+    ra = rows[f"{a.label}|confirm"]
+    assert ra["category"] == a.category and ra["text"] == a.text and ra["note"] == "rõ"
+    assert ra["document_sha256"] == h and ra["reviewer"] == "An" and ra["triggers"] == [t.text for t in a.triggers]
+    rb = rows[f"{b.label}|change"]
+    assert rb["category"] == b.category and rb["new_category"] == other and rb["severity"] == 3
+    assert rows[f"{parsed.units[i].label}|add"]["category"] == "weak_accountability"
+    try:
+        from screener.review_export import decisions_to_corpus
+    except ImportError:
+        pytest.skip("screener.review_export is not there yet")
+    corpus = decisions_to_corpus(corpus_decisions(log))
+    by_text = {r["text"]: r for r in corpus}
+    assert by_text[a.text]["flag"] == 1 and a.category in by_text[a.text]["categories"]
+    assert other in by_text[b.text]["categories"] and b.category not in by_text[b.text]["categories"]
+
+
+def test_maintainer_export_writes_corpus_rows(tmp_path, sample):
+    pytest.importorskip("screener.review_export")
+    from screener.review import maintainer
+
+    h, parsed, findings = sample
+    store = ReviewStore(tmp_path / "r.sqlite3")
+    store.add(decision_for(findings[0], "confirm", reviewer="An", doc_hash=h, parsed=parsed))
+    store.add(decision_for(findings[1], "dismiss", reviewer="An", doc_hash=h, parsed=parsed))
+    path, n = maintainer.export_decisions(store, out_dir=tmp_path / "reviews")
+    assert path.parent == tmp_path / "reviews" and n == 2
+    import json
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert {r["flag"] for r in rows} == {0, 1} and all(r["source"] == "review" for r in rows)
+
+
+def test_maintainer_status_without_a_model(monkeypatch, tmp_path):
+    from screener.review import maintainer
+
+    monkeypatch.setenv("SCREENER_MODEL", str(tmp_path / "none"))
+    st = maintainer.status()
+    assert st.current_version.startswith("rules-") and st.current_dir is None
+    assert any("bộ quy tắc" in n for n in st.notes)
+
+
+def test_maintainer_promote_and_discard(tmp_path, monkeypatch):
+    pytest.importorskip("screener.classifier.card")
+    from screener.classifier.card import read_current
+    from screener.review import maintainer
+
+    root = tmp_path / "models"
+    for name in ("old", "new", "other"):
+        (root / name).mkdir(parents=True)
+        (root / name / "model.skops").write_bytes(b"x")
+    monkeypatch.setattr(maintainer, "models_root", lambda: root)
+    maintainer.promote(maintainer.Candidate("new", root / "new", {}, {}, "rules"))
+    assert read_current(root) == "new"
+    with pytest.raises(ValueError):
+        maintainer.discard(maintainer.Candidate("new", root / "new", {}, {}, "rules"))
+    maintainer.discard(maintainer.Candidate("other", root / "other", {}, {}, "new"))
+    assert not (root / "other").exists() and (root / "new").exists()
+    cand = maintainer.Candidate("x", root / "x", {"F1 (gắn cờ)": 0.8}, {"F1 (gắn cờ)": 0.7}, "rules")
+    [row] = maintainer.comparison_rows(cand)
+    assert row == {"Chỉ số": "F1 (gắn cờ)", "Hiện tại (rules)": "0.700", "Mới (x)": "0.800"}
+
+
+def test_headline_metrics():
+    from screener.review.maintainer import headline
+
+    m = {"dev": {"n": 500, "flag": {"precision": 0.5, "recall": 0.6, "f1": 0.54545, "pr_auc": 0.6},
+                 "category_micro": {"f1": 0.4}, "held_out": True}, "oof": {"flag_f1": 0.7}}
+    h = headline(m)
+    assert h["Nhãn đánh giá độc lập với dữ liệu huấn luyện"] == "có"
+    assert h["Số mẫu đánh giá"] == 500 and h["F1 (gắn cờ)"] == 0.545 and h["F1 nhóm rủi ro (micro)"] == 0.4
+    assert headline({"n": 3, "flag": {"f1": 0.5}})["F1 (gắn cờ)"] == 0.5

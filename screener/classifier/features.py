@@ -174,7 +174,7 @@ def extract_parallel(items: Iterable, workers: int | None = None, min_chunk: int
     """:func:`extract` over several processes (training: segmentation and the rules cost
     about 11 ms per provision on one core). Same result as :func:`extract`."""
     rows = as_items(items)
-    workers = workers or min(4, os.cpu_count() or 1)
+    workers = workers or min(4, os.cpu_count() or 1)  # one process per core
     if workers <= 1 or len(rows) < 2 * min_chunk:
         return extract(rows)
     import multiprocessing as mp

@@ -85,10 +85,15 @@ class TrainConfig:
     synthetic_weight: float = 0.5
     review_weight: float = 2.0
     dev_weight: float = 1.0
+    #: weight of dev rows (``--include-dev``) in the stackers and the threshold choice
+    dev_stack_weight: float = 10.0
     word_max_features: int = 40000
     char_max_features: int = 60000
     title_weight: float = 0.5
     seed: int = 13
+    #: separate flag thresholds for provisions the rules flag and the others (tried: worse on
+    #: dev in both settings of benchmarks/model_dev.py, so off)
+    split_flag_threshold: bool = False
     #: categories with fewer real positives than this keep a threshold of 0.5
     min_support_for_threshold: int = 8
 
@@ -122,17 +127,43 @@ def _stack_lr(C: float):
     return LogisticRegression(C=C, solver="lbfgs", max_iter=2000)
 
 
-def _best_threshold(y: np.ndarray, p: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> tuple[float, float]:
+def _best_threshold(y: np.ndarray, p: np.ndarray, lo: float = 0.1, hi: float = 0.9,
+                    w: np.ndarray | None = None) -> tuple[float, float]:
+    """The threshold in [lo, hi] that maximises the (weighted) F1 of ``p >= t``."""
     best = (0.0, 0.5)
+    w = np.ones(len(y)) if w is None else w
     for t in np.arange(lo, hi + 1e-9, 0.01):
         pred = p >= t
-        tp = float(np.sum(pred & (y == 1)))
-        fp = float(np.sum(pred & (y == 0)))
-        fn = float(np.sum(~pred & (y == 1)))
+        tp = float(np.sum(w[pred & (y == 1)]))
+        fp = float(np.sum(w[pred & (y == 0)]))
+        fn = float(np.sum(w[~pred & (y == 1)]))
         f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
         if f > best[0] + 1e-9:
             best = (f, float(round(t, 2)))
     return best[1], best[0]
+
+
+def _best_pair(y: np.ndarray, p: np.ndarray, rule_flag: np.ndarray, w: np.ndarray,
+               lo: float = 0.05, hi: float = 0.95) -> tuple[float, float, float]:
+    """Flag thresholds (for provisions the rules do not flag, for those they flag) that
+    maximise the weighted F1 of the flag together."""
+    grid = np.round(np.arange(lo, hi + 1e-9, 0.01), 2)
+
+    def counts(mask):
+        yy, pp, ww = y[mask], p[mask], w[mask]
+        # weighted tp and fp for every threshold of the grid
+        tp = np.array([ww[(pp >= t) & (yy == 1)].sum() for t in grid])
+        fp = np.array([ww[(pp >= t) & (yy == 0)].sum() for t in grid])
+        return tp, fp, ww[yy == 1].sum()
+
+    tp0, fp0, pos0 = counts(~rule_flag)
+    tp1, fp1, pos1 = counts(rule_flag)
+    tp = tp0[:, None] + tp1[None, :]
+    fp = fp0[:, None] + fp1[None, :]
+    pos = pos0 + pos1
+    f1 = np.where(tp > 0, 2 * tp / np.maximum(tp + fp + pos, 1e-9), 0.0)
+    i, j = np.unravel_index(int(np.argmax(f1)), f1.shape)
+    return float(grid[i]), float(grid[j]), float(f1[i, j])
 
 
 # ------------------------------------------------------------------ the model object
@@ -171,8 +202,11 @@ class ScreenerModel:
         R = _rule_matrix(F, self.categories)
         return _stack_predict(self.state, R, pf, pc)
 
-    def decide(self, p_flag: np.ndarray, p_cat: np.ndarray) -> list[tuple[bool, list[str]]]:
-        return _decide(p_flag, p_cat, self.thresholds, self.categories)
+    def decide(self, p_flag: np.ndarray, p_cat: np.ndarray,
+               rule_flag: np.ndarray | None = None) -> list[tuple[bool, list[str]]]:
+        """(flag, categories) per item; ``rule_flag``: whether the rules flag each item (the
+        flag threshold differs for provisions the rules flag and those they do not)."""
+        return _decide(p_flag, p_cat, self.thresholds, self.categories, rule_flag)
 
 
 def _cat_prob(m, X) -> np.ndarray:
@@ -202,6 +236,9 @@ def _fit_vectorizers(F: RawFeatures, cfg: TrainConfig) -> dict:
         # the terms cut by min_df / max_features: large and not needed to transform
         if hasattr(v, "stop_words_"):
             v.stop_words_ = None
+        # plain ints: numpy integers would each be stored as an object in the skops file
+        v.vocabulary_ = {k: int(i) for k, i in v.vocabulary_.items()}
+    rules.vocabulary_ = {k: int(i) for k, i in rules.vocabulary_.items()}
     return {"word": word, "char": char, "title": title, "rules": rules}
 
 
@@ -240,12 +277,15 @@ def _stack_predict(state: dict, R: np.ndarray, pf: np.ndarray, pc: np.ndarray) -
     return p_flag, np.column_stack(cols) if cols else np.zeros((len(pf), 0))
 
 
-def _decide(p_flag: np.ndarray, p_cat: np.ndarray, thresholds: dict, cats: Sequence[str]) -> list[tuple[bool, list[str]]]:
+def _decide(p_flag: np.ndarray, p_cat: np.ndarray, thresholds: dict, cats: Sequence[str],
+            rule_flag: np.ndarray | None = None) -> list[tuple[bool, list[str]]]:
     out = []
     tf = thresholds["flag"]
+    tr = thresholds.get("flag_rules", tf)
+    rf = np.zeros(len(p_flag), dtype=bool) if rule_flag is None else np.asarray(rule_flag, dtype=bool)
     tc = np.array([thresholds["categories"][c] for c in cats])
     for i in range(len(p_flag)):
-        if p_flag[i] < tf:
+        if p_flag[i] < (tr if rf[i] else tf):
             out.append((False, []))
             continue
         chosen = [c for k, c in enumerate(cats) if p_cat[i, k] >= tc[k]]
@@ -342,29 +382,36 @@ def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = No
     if real.sum() < 50 or y[real].min() == y[real].max():
         real = np.ones(n, dtype=bool)  # e.g. shared/ absent: synthetic + reviews only
         log("stackers and thresholds fitted on all examples (fewer than 50 real ones)")
+    sw = np.array([cfg.dev_stack_weight if s == "dev" else 1.0 for s in sources])[real]
     Sx = _stack_flag_X(R, oof_f, oof_c)[real]
-    stack_flag = _stack_lr(cfg.stack_C).fit(Sx, y[real])
+    stack_flag = _stack_lr(cfg.stack_C).fit(Sx, y[real], sample_weight=sw)
     stack_cat: list = []
     for k in range(len(cats)):
         yk = Y[real, k]
         if yk.sum() < 2:
             stack_cat.append(float(0.5 if Y[:, k].sum() else 0.0))
         else:
-            stack_cat.append(_stack_lr(cfg.stack_C).fit(_stack_cat_X(R, oof_f, oof_c, k)[real], yk))
+            stack_cat.append(_stack_lr(cfg.stack_C).fit(_stack_cat_X(R, oof_f, oof_c, k)[real], yk,
+                                                        sample_weight=sw))
     state_partial = {"stack_flag": stack_flag, "stack_cat": stack_cat}
     p_flag, p_cat = _stack_predict(state_partial, R[real], oof_f[real], oof_c[real])
-    t_flag, f_flag = _best_threshold(y[real], p_flag)
+    rfl = R[real, -1] > 0
+    if cfg.split_flag_threshold:  # one threshold where the rules flag, one elsewhere
+        t_flag, t_rules, f_flag = _best_pair(y[real], p_flag, rfl, sw)
+    else:
+        t_flag, f_flag = _best_threshold(y[real], p_flag, w=sw)
+        t_rules = t_flag
     t_cat, f_cat = {}, {}
     for k, c in enumerate(cats):
         yk = Y[real, k]
         if yk.sum() >= cfg.min_support_for_threshold:
-            t_cat[c], f_cat[c] = _best_threshold(yk, p_cat[:, k], 0.15, 0.85)
+            t_cat[c], f_cat[c] = _best_threshold(yk, p_cat[:, k], 0.15, 0.85, w=sw)
         else:
             t_cat[c], f_cat[c] = 0.5, None
-    thresholds = {"flag": t_flag, "categories": t_cat}
-    log(f"thresholds (out-of-fold, {int(real.sum())} real examples): flag {t_flag:.2f} "
-        f"(F1 {f_flag:.3f})")
-    dec = _decide(p_flag, p_cat, thresholds, cats)
+    thresholds = {"flag": t_flag, "flag_rules": t_rules, "categories": t_cat}
+    log(f"thresholds (out-of-fold, {int(real.sum())} real examples): flag {t_flag:.2f}, where the "
+        f"rules flag {t_rules:.2f} (F1 {f_flag:.3f})")
+    dec = _decide(p_flag, p_cat, thresholds, cats, rfl)
     oof_metrics = _oof_metrics(y[real], Y[real], p_flag, dec, cats)
     version = version or time.strftime("%Y.%m.%d")
     meta = {
@@ -423,7 +470,9 @@ def save_model(model: ScreenerModel, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sio.dump(model.state, path)
+    import zipfile
+
+    sio.dump(model.state, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     return path
 
 
@@ -467,6 +516,7 @@ def load_model(path: str | Path, verify: bool = True) -> ScreenerModel:
         state = sio.load(file, trusted=list(untrusted))
     except Exception as exc:  # skops raises several kinds for a damaged file
         raise ModelError(f"cannot load {file}: {exc}") from exc
-    if not isinstance(state, dict) or state.get("format") != 1:
+    need = ("categories", "vec", "base_flag", "base_cat", "stack_flag", "stack_cat", "thresholds", "meta")
+    if not isinstance(state, dict) or state.get("format") != 1 or any(k not in state for k in need):
         raise ModelError(f"{file} is not a screener model (format 1)")
     return ScreenerModel(state)

@@ -7,6 +7,8 @@ Failures are ``screener.errors.InputError`` subclasses, never a library's own ex
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from screener.document import Document
@@ -19,7 +21,7 @@ _MARKDOWN_EXTS = {".md", ".markdown"}
 _OTHER_FORMATS = {".doc": "legacy Word .doc", ".rtf": "RTF", ".odt": "OpenDocument",
                   ".xls": "Excel", ".xlsx": "Excel", ".pptx": "PowerPoint", ".html": "HTML",
                   ".htm": "HTML", ".png": "image", ".jpg": "image", ".jpeg": "image"}
-_READS = "screener reads PDF (with a text layer), DOCX, TXT and Markdown."
+_READS = "screener reads PDF (scans through OCR), DOCX, TXT and Markdown."
 
 __all__ = ["read", "normalize_text", "detect_format"]
 
@@ -64,16 +66,28 @@ def _load(source: str | Path | bytes, name: str | None) -> tuple[bytes, str]:
         raise InputError(f"{path} cannot be read: {exc.strerror or exc}.") from None
 
 
-def read(source: str | Path | bytes, *, name: str | None = None) -> Document:
-    """Reads a document from a path or from bytes (``name`` then gives its file name)."""
+def read(source: str | Path | bytes, *, name: str | None = None,
+         progress: Callable[[int, int], None] | None = None, ocr: bool = True) -> Document:
+    """Reads a document from a path or from bytes (``name`` then gives its file name).
+
+    PDF pages without a text layer are read by OCR (Tesseract; ``ocr=False`` turns it off):
+    ``progress(done, total)`` is called as the ``total`` pages to OCR are read, and the
+    document records them in ``ocr_pages`` (page -> mean confidence) and ``ocr_warnings``.
+    """
     data, name = _load(source, name)
     if not data.strip():
         raise EmptyDocumentError(f"{name} is empty.")
     fmt = detect_format(data, name)
+    ocr_pages: dict[int, float | None] = {}
+    unread: list[int] = []
+    warnings: list[str] = []
     if fmt == "pdf":
-        from screener.ingest.pdf import read_pdf
+        from screener.ingest.pdf import read_pdf_pages
 
-        text, starts = layout.assemble(read_pdf(data, name))
+        pdf = read_pdf_pages(data, name, progress=progress, ocr=ocr)
+        ocr_pages, unread, warnings = pdf.ocr_pages, pdf.unread, pdf.warnings
+        # OCR'd running headers differ from page to page: match them loosely
+        text, starts = layout.assemble(pdf.pages, ocr=bool(ocr_pages) and len(pdf.pages) > 1)
     elif fmt == "docx":
         from screener.ingest.docx import read_docx
 
@@ -87,4 +101,9 @@ def read(source: str | Path | bytes, *, name: str | None = None) -> Document:
     if not text.strip():
         raise EmptyDocumentError(f"{name} contains no text.")
     meta = metadata.extract(text, source_format=fmt, pages=len(starts))
-    return Document(text=text, page_starts=starts, metadata=meta, name=name)
+    if ocr_pages or unread or warnings:
+        meta = replace(meta, ocr={"pages": {str(p): c for p, c in sorted(ocr_pages.items())},
+                                  "unread": list(unread), "warnings": list(warnings)})
+    return Document(text=text, page_starts=starts, metadata=meta, name=name,
+                    ocr_pages=dict(ocr_pages), ocr_unread=list(unread),
+                    ocr_warnings=list(warnings))

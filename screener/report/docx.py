@@ -177,11 +177,17 @@ def _heading_block(doc, organization: str, when: date, place: str) -> None:
 
 
 def _doc_title(parsed: ParsedDocument, name: str | None) -> str:
+    """"dự thảo Nghị định quy định điều kiện ..." (a blank draft number "/2026/NĐ-CP" left out)."""
     m = parsed.document.metadata
-    kind = " ".join(x for x in ((m.type or "văn bản"), (m.number or "").strip()) if x and x != "/")
+    number = (m.number or "").strip()
+    if number.startswith("/") or "…" in number or "..." in number:
+        number = ""
+    kind = " ".join(x for x in ((m.type or "văn bản"), number) if x)
     draft = "dự thảo " if m.is_draft else ""
-    title = f" {m.title}" if m.title else ""
-    return f"{draft}{kind}{title}".strip() or (name or "văn bản")
+    title = m.title or ""
+    if title and not title[:2].isupper():
+        title = title[0].lower() + title[1:]
+    return " ".join(x for x in (f"{draft}{kind}", title) if x).strip() or (name or "văn bản")
 
 
 def _counts(items: list[ReviewedFinding]) -> Counter:

@@ -46,6 +46,46 @@ def to_csv(findings: list[Finding]) -> str:
     return buf.getvalue()
 
 
+def _pages_vi(pages: list[int]) -> str:
+    """"trang 3", "các trang 1, 2, 5"."""
+    return ("trang " if len(pages) == 1 else "các trang ") + ", ".join(map(str, pages))
+
+
+def ocr_note(parsed: ParsedDocument) -> str | None:
+    """The reader's warning that the text came from OCR (and which pages read poorly or not at all)."""
+    from screener.ingest.ocr import LOW_CONFIDENCE
+
+    doc = parsed.document
+    if not doc.ocr_pages and not doc.ocr_unread:
+        return None
+    parts = []
+    if doc.ocr_pages:
+        pages = sorted(doc.ocr_pages)
+        scope = "Văn bản" if len(pages) == len(doc.page_starts) else f"{_pages_vi(pages).capitalize()}"
+        confs = [c for c in doc.ocr_pages.values() if c is not None]
+        mean = f" (độ tin cậy trung bình {sum(confs) / len(confs):.0f}%)" if confs else ""
+        parts.append(f"{scope} được nhận dạng quang học (OCR) từ ảnh scan{mean}; lỗi nhận dạng có thể "
+                     "làm sai hoặc bỏ sót nội dung, cần đối chiếu với bản gốc")
+        low = [(p, c) for p, c in sorted(doc.ocr_pages.items()) if c is not None and c < LOW_CONFIDENCE]
+        if low:
+            parts.append("; ".join(f"trang {p} có độ tin cậy thấp ({c:.0f}%)" for p, c in low))
+    if doc.ocr_unread:
+        parts.append(f"{_pages_vi(doc.ocr_unread).capitalize()} không có lớp văn bản và chưa nhận dạng "
+                     "được (cần cài Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie), "
+                     "nên chưa được rà soát")
+    return "; ".join(parts) + "."
+
+
+def _ocr_mark(parsed: ParsedDocument, f: Finding) -> str:
+    """" · OCR (72%)" after a finding whose pages were OCR'd, with the lowest page confidence."""
+    confs = [parsed.document.ocr_pages[p] for p in range(f.page_start, f.page_end + 1)
+             if p in parsed.document.ocr_pages]
+    if not confs:
+        return ""
+    known = [c for c in confs if c is not None]
+    return " · văn bản OCR" + (f", độ tin cậy {min(known):.0f}%" if known else "")
+
+
 def _md_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_") \
         .replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
@@ -57,6 +97,9 @@ def to_markdown(parsed: ParsedDocument, findings: list[Finding]) -> str:
     lines = [f"# Báo cáo rà soát: {_md_escape(' '.join(x for x in (m.type, m.number) if x) or 'văn bản')}", ""]
     if m.title:
         lines += [f"**{_md_escape(m.title)}**", ""]
+    note = ocr_note(parsed)
+    if note:
+        lines += [f"> **Lưu ý:** {_md_escape(note)}", ""]
     lines += [f"Số đơn vị đã rà soát: {len(parsed.units)}; số phát hiện: {s['findings']}.", "",
               "| Nhóm rủi ro | Số phát hiện |", "|---|---|"]
     names = {c.id: c.name_vi for c in categories()}
@@ -65,7 +108,7 @@ def to_markdown(parsed: ParsedDocument, findings: list[Finding]) -> str:
     lines += [f"| {_md_escape(k)} | {v} |" for k, v in s["by_chapter"].items()]
     for i, f in enumerate(findings, 1):
         lines += ["", f"## {i}. {_md_escape(f.label)} ({f.page_label}): {f.category_name}",
-                  f"Mức độ: {SEVERITY_VI[f.severity]} · điểm {f.score:.2f}", "",
+                  f"Mức độ: {SEVERITY_VI[f.severity]} · điểm {f.score:.2f}{_ocr_mark(parsed, f)}", "",
                   f"> {_md_escape(f.text)}", "",
                   "Dấu hiệu: " + "; ".join(f"“{_md_escape(t.text)}”" for t in f.triggers),
                   f"Lý do: {_md_escape(f.reason)}", f"Câu hỏi rà soát: {_md_escape(f.question)}",
@@ -76,7 +119,7 @@ def to_markdown(parsed: ParsedDocument, findings: list[Finding]) -> str:
 _CSS = """body{font-family:'Times New Roman',serif;max-width:60rem;margin:2rem auto;line-height:1.5}
 table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}
 .finding{border-left:4px solid #999;padding:.3rem 1rem;margin:1rem 0}.doc{white-space:normal}
-mark{padding:0 .1rem}.meta{color:#555}"""
+mark{padding:0 .1rem}.meta{color:#555}.ocr{border:1px solid #c90;background:#fff8e1;padding:.3rem .6rem}"""
 
 
 def to_html(parsed: ParsedDocument, findings: list[Finding]) -> str:
@@ -90,6 +133,9 @@ def to_html(parsed: ParsedDocument, findings: list[Finding]) -> str:
              f"<h1>Báo cáo rà soát: {title}</h1>"]
     if m.title:
         parts.append(f"<p><b>{escape(m.title)}</b></p>")
+    note = ocr_note(parsed)
+    if note:
+        parts.append(f"<p class=ocr><b>Lưu ý:</b> {escape(note)}</p>")
     parts.append(f"<p class=meta>Đơn vị đã rà soát: {len(parsed.units)} · phát hiện: {s['findings']}</p>")
     parts.append("<table><tr><th>Nhóm rủi ro</th><th>Số phát hiện</th></tr>")
     parts += [f"<tr><td>{escape(names[k])}</td><td>{v}</td></tr>" for k, v in s["by_category"].items()]
@@ -98,7 +144,8 @@ def to_html(parsed: ParsedDocument, findings: list[Finding]) -> str:
         spans = [(t.start, t.end, t.category, t.rule) for t in f.triggers]
         parts.append(
             f'<div class=finding id="f-{escape(f.id)}"><h3>{i}. {escape(f.label)} ({escape(f.page_label)}): '
-            f"{escape(f.category_name)}</h3><p class=meta>Mức độ {SEVERITY_VI[f.severity]} · điểm {f.score:.2f}</p>"
+            f"{escape(f.category_name)}</h3><p class=meta>Mức độ {SEVERITY_VI[f.severity]} · điểm {f.score:.2f}"
+            f"{escape(_ocr_mark(parsed, f))}</p>"
             f"<p>{highlight(f.text, spans, offset=f.start)}</p><p><b>Lý do:</b> {escape(f.reason)}</p>"
             f"<p><b>Câu hỏi rà soát:</b> {escape(f.question)}</p>"
             f"<p><b>Đề xuất:</b> {escape(f.suggested_fix)}</p></div>")

@@ -216,3 +216,57 @@ def counts_by_status(items: list[ReviewedFinding]) -> dict[str, int]:
     for it in items:
         out[it.status] += 1
     return out
+
+
+def corpus_decisions(decisions: list[Decision]) -> list[dict]:
+    """The final word of the reviewers on each finding, as the decision dicts that
+    ``screener.review_export.decisions_to_corpus`` reads (one per finding decided).
+
+    Confirmed: ``confirm`` (or ``change`` from the screener's category to the reviewers', or
+    ``add`` for a risk a reviewer added); dismissed: ``dismiss`` of the screener's category (a
+    hand-added risk later dismissed leaves nothing); reopened or never decided: nothing.
+    """
+    state: dict[tuple[str, str], dict] = {}
+    for d in sorted(decisions, key=lambda d: (d.created_at, d.id or 0)):
+        key = (d.doc_hash, d.finding_id)
+        s = state.get(key)
+        if s is None:
+            manual = d.action == "add"
+            s = {"manual": manual, "original": None if manual else (d.original_category or d.category),
+                 "category": d.category if manual else (d.original_category or d.category),
+                 "status": OPEN, "severity": None, "notes": [], "text": d.text, "article_title": d.article_title,
+                 "doc_type": d.doc_type, "label": d.label, "triggers": [t["text"] for t in d.triggers],
+                 "doc_hash": d.doc_hash}
+            state[key] = s
+        s["status"] = _ACTION_STATUS.get(d.action, s["status"])
+        if d.category:
+            s["category"] = d.category
+        if d.severity:
+            s["severity"] = int(d.severity)
+        if d.note and d.note.strip():
+            s["notes"].append(d.note.strip())
+        s.update(reviewer=d.reviewer, decided_at=d.created_at, model_version=d.model_version)
+        if d.text and not s["text"]:
+            s["text"] = d.text
+    out = []
+    for s in state.values():
+        if not s["text"] or not s["category"] or s["status"] == OPEN:
+            continue
+        if s["status"] == DISMISSED:
+            if s["manual"] or not s["original"]:
+                continue
+            kind, category, new = "dismiss", s["original"], None
+        elif s["manual"]:
+            kind, category, new = "add", s["category"], None
+        elif s["category"] != s["original"]:
+            kind, category, new = "change", s["original"], s["category"]
+        else:
+            kind, category, new = "confirm", s["category"], None
+        row = {"decision": kind, "text": s["text"], "article_title": s["article_title"], "doc_type": s["doc_type"],
+               "category": category, "severity": s["severity"], "triggers": s["triggers"],
+               "note": " ".join(s["notes"]) or None, "reviewer": s["reviewer"], "decided_at": s["decided_at"],
+               "document_sha256": s["doc_hash"], "model_version": s["model_version"], "label": s["label"]}
+        if new:
+            row["new_category"] = new
+        out.append(row)
+    return out

@@ -1,0 +1,177 @@
+"""Classifier: features, a small training run, skops save/load with trusted types and the
+card's sha256, the combined scorer, model folders (CURRENT, promotion, rollback)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from screener.classifier.card import history, read_current, rollback, set_current, write_model_dir
+from screener.classifier.features import extract
+from screener.classifier.model import (MODEL_FILE, ModelError, TrainConfig, load_model,
+                                       train_model)
+from screener.classifier.scorer import (CombinedJudgement, CombinedScorer, head_span,
+                                        load_default_scorer)
+from screener.corpus import expand_paths, load_examples
+from screener.rules import category_ids
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A model trained on part of the synthetic corpus (fast: about 10 s)."""
+    files = expand_paths(["corpus/synthetic/unbounded_discretion.jsonl",
+                          "corpus/synthetic/licensing_barrier.jsonl",
+                          "corpus/synthetic/agency_self_interest.jsonl"], ROOT)
+    ex = load_examples(files)
+    assert len(ex) >= 300
+    F = extract(ex)
+    cfg = TrainConfig(folds=3, word_max_features=3000, char_max_features=5000)
+    model = train_model(ex, F, cfg, version="test")
+    return ex, F, model
+
+
+def test_features_shapes_and_segmentation():
+    F = extract([("2. Trong trường hợp cần thiết, cơ quan nhà nước có thể yêu cầu bổ sung hồ sơ.",
+                  "Hồ sơ đề nghị cấp phép", "Nghị định"), "a) Người lao động có quyền nghỉ phép."])
+    assert len(F) == 2
+    assert "cơ_quan" in F.words[0] and F.words[0] == F.words[0].lower()
+    assert not F.chars[0].strip().startswith("2.")  # enumerator removed
+    assert F.titles[1] == ""
+    assert F.rules[0]["rs:unbounded_discretion"] > 0 and F.rules[0]["authority"] == 1.0
+    assert "cue:AUTHORITY" in F.rules[0]
+    assert F.judgements[0].flag and not F.judgements[1].flag
+
+
+def test_save_load_predict_round_trip(small, tmp_path):
+    ex, F, model = small
+    p1, c1 = model.predict_proba(F)
+    out = write_model_dir(model, tmp_path / "m-test", {})
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "sha256" in card and "Intended use" in card and "Limits" in card
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["sha256"] in card
+    loaded = load_model(out)
+    p2, c2 = loaded.predict_proba(F)
+    assert np.allclose(p1, p2) and np.allclose(c1, c2)
+    assert loaded.version == "test"
+    # it learnt something: flagged synthetic provisions score higher than unflagged ones
+    y = np.array([e.flag for e in ex])
+    assert p2[y == 1].mean() > p2[y == 0].mean() + 0.2
+
+
+def test_tampered_model_is_refused(small, tmp_path):
+    _, _, model = small
+    out = write_model_dir(model, tmp_path / "m-tamper", {})
+    f = out / MODEL_FILE
+    data = bytearray(f.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    f.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(out)
+    # a card without a hash is refused too
+    out2 = write_model_dir(model, tmp_path / "m-nocard", {})
+    (out2 / "MODEL_CARD.md").write_text("# no hash here\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="names no sha256"):
+        load_model(out2)
+
+
+def test_untrusted_type_is_refused(tmp_path):
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    f = tmp_path / "evil" / MODEL_FILE
+    f.parent.mkdir()
+    sio.dump({"format": 1, "x": FunctionTransformer(func=json.dumps)}, f)
+    with pytest.raises(ModelError, match="allow-list"):
+        load_model(f, verify=False)
+
+
+def test_combined_scorer_judgements(small):
+    _, _, model = small
+    scorer = CombinedScorer(model, name="m-test")
+    items = [("Trong trường hợp cần thiết, Giám đốc Sở có thể yêu cầu tổ chức bổ sung các tài liệu khác.",
+              "Hồ sơ", "Nghị định"),
+             ("Điều này có hiệu lực kể từ ngày ký.", "Hiệu lực thi hành", "Nghị định")]
+    js = scorer(items)
+    assert len(js) == 2 and all(isinstance(j, CombinedJudgement) for j in js)
+    for (text, _, _), j in zip(items, js):
+        assert j.model == "m-test"
+        assert set(j.category_scores) == set(category_ids())
+        assert 0.0 <= j.score <= 1.0
+        assert bool(j.flag) == bool(j.categories)
+        for t in j.triggers:
+            assert text[t.start:t.end] == t.text and t.category in j.categories
+        if j.flag:
+            assert j.severity in (1, 2, 3)
+            assert {t.category for t in j.triggers} == set(j.categories)
+    assert js[0].flag and not js[1].flag
+
+
+def test_head_span():
+    text = "2. Cơ quan quản lý có quyền tạm đình chỉ hoạt động, trừ trường hợp khác."
+    a, b = head_span(text)
+    assert text[a:b] == "Cơ quan quản lý có quyền tạm đình chỉ hoạt động"
+
+
+def test_fallback_to_rules_without_model(tmp_path, capsys):
+    scorer = load_default_scorer(tmp_path / "no-model")
+    assert "rules alone" in capsys.readouterr().err
+    j = scorer([("Trong trường hợp cần thiết, Giám đốc Sở có thể yêu cầu bổ sung.", None, None)])[0]
+    assert j.flag and getattr(j, "model", None) is None
+
+
+def test_current_pointer_promotion_and_rollback(small, tmp_path):
+    _, _, model = small
+    root = tmp_path / "models"
+    write_model_dir(model, root / "m1", {})
+    write_model_dir(model, root / "m2", {})
+    set_current(root, "m1")
+    set_current(root, "m2")
+    assert read_current(root) == "m2"
+    old, new = rollback(root)
+    assert (old, new) == ("m2", "m1") and read_current(root) == "m1"
+    assert (root / "m2" / MODEL_FILE).is_file()  # the newer folder is kept
+    assert [a for _, a, _ in history(root)] == ["promote", "promote", "rollback"]
+    with pytest.raises(FileNotFoundError):
+        rollback(root)
+    with pytest.raises(FileNotFoundError):
+        set_current(root, "missing")
+
+
+def _shipped() -> Path | None:
+    cur = ROOT / "models" / "CURRENT"
+    if not cur.is_file():
+        return None
+    return ROOT / "models" / cur.read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.skipif(_shipped() is None, reason="no shipped model (models/CURRENT)")
+def test_shipped_model_loads_and_is_small():
+    d = _shipped()
+    assert (d / MODEL_FILE).stat().st_size < 20e6
+    model = load_model(d)
+    assert set(model.thresholds["categories"]) == set(category_ids())
+    j = CombinedScorer(model, d.name)([("Việc kiểm định chỉ được thực hiện tại tổ chức do Bộ Giao "
+                                        "thông vận tải chỉ định.", "Kiểm định", "Thông tư")])[0]
+    assert j.flag and "designated_provider" in j.categories and j.model == d.name
+
+
+@pytest.mark.skipif(_shipped() is None, reason="no shipped model (models/CURRENT)")
+def test_predict_cli_uses_the_combined_scorer(tmp_path):
+    from screener.cli import main
+
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(json.dumps({"id": "x1", "text": "Trong trường hợp cần thiết, Giám đốc Sở có thể yêu cầu "
+                                                   "tổ chức bổ sung các tài liệu khác có liên quan."},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["predict", str(inp), "-o", str(out)]) == 0
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert set(row) == {"id", "flag", "score", "severity", "categories", "category_scores", "triggers"}
+    assert row["flag"] == 1 and row["categories"]
