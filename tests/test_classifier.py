@@ -4,7 +4,6 @@ card's sha256, the combined scorer, model folders (CURRENT, promotion, rollback)
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np

@@ -543,11 +543,14 @@ def test_decree_49_2026_pdf():
     assert "\nQUY ĐỊNH CHI TIẾT VÀ HƯỚNG DẪN MỘT SỐ ĐIỀU CỦA NGHỊ QUYẾT SỐ 254/2025/QH15\n" in doc.text
 
 
-def test_scanned_pdfs_are_refused():
+def test_scanned_pdfs_are_refused_without_tesseract(monkeypatch):
+    from screener.ingest import ocr
+
+    monkeypatch.setattr(ocr, "find_tesseract", lambda binary="tesseract": None)
     paths = shared_files("pdf/scanned", "*.pdf")
     assert paths
     for path in paths:
-        with pytest.raises(ScannedPDFError):
+        with pytest.raises(ScannedPDFError, match="tesseract-ocr-vie"):
             read(path)
 
 

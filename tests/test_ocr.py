@@ -11,6 +11,7 @@ import io
 import json
 import re
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,10 +173,12 @@ def test_clean_repairs_article_numbers_and_normalises():
 
 
 def test_settings_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("SCREENER_OCR_DPI", "200")
+    monkeypatch.setenv("SCREENER_OCR_DPI", "150")
     monkeypatch.setenv("SCREENER_OCR_TIMEOUT", "7.5")
     s = ocr.OcrSettings.from_env()
-    assert (s.dpi, s.timeout, s.lang, s.psm) == (200, 7.5, ocr.LANG, ocr.PSM)
+    assert (s.dpi, s.timeout, s.lang, s.psm) == (150, 7.5, ocr.LANG, ocr.PSM)
+    monkeypatch.setenv("SCREENER_OCR_DPI", "high")
+    assert ocr.OcrSettings.from_env().dpi == ocr.DPI
 
 
 # ---------------------------------------------------------------- Tesseract missing
@@ -230,7 +233,8 @@ def test_blank_pages_are_not_ocred(fake_ocr):
 
 def test_page_timeout_is_reported_not_a_hang(tmp_path, monkeypatch):
     fake = tmp_path / "tesseract"
-    fake.write_text('#!/bin/sh\nif [ "$1" = "--list-langs" ]; then echo vie; exit 0; fi\nsleep 30\n')
+    fake.write_text(f"#!{sys.executable}\nimport sys, time\n"
+                    "if sys.argv[1:] == ['--list-langs']:\n    print('vie')\nelse:\n    time.sleep(30)\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("SCREENER_TESSERACT", str(fake))
     monkeypatch.setenv("SCREENER_OCR_TIMEOUT", "0.5")
@@ -238,6 +242,10 @@ def test_page_timeout_is_reported_not_a_hang(tmp_path, monkeypatch):
     doc = read(data, name="slow.pdf")
     assert doc.ocr_unread == [2] and doc.ocr_pages == {}
     assert any("page 2" in w and "timed out after 0.5 s" in w for w in doc.ocr_warnings)
+    from screener.report.render import ocr_note
+
+    assert "Trang 2 không có lớp văn bản và chưa nhận dạng được (nhận dạng bị lỗi hoặc quá thời gian)" \
+        in ocr_note(parse_document(doc))
     with pytest.raises(ScannedPDFError, match="timed out"):
         read(build_pdf(["image"]), name="slow-scan.pdf")
 

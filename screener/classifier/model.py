@@ -27,10 +27,8 @@ refuses a file whose sha256 does not match its model card.
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -409,8 +407,9 @@ def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = No
         else:
             t_cat[c], f_cat[c] = 0.5, None
     thresholds = {"flag": t_flag, "flag_rules": t_rules, "categories": t_cat}
-    log(f"thresholds (out-of-fold, {int(real.sum())} real examples): flag {t_flag:.2f}, where the "
-        f"rules flag {t_rules:.2f} (F1 {f_flag:.3f})")
+    split = f", where the rules flag {t_rules:.2f}" if cfg.split_flag_threshold else ""
+    log(f"thresholds (out-of-fold, {int(real.sum())} real examples): flag {t_flag:.2f}{split} "
+        f"(F1 {f_flag:.3f})")
     dec = _decide(p_flag, p_cat, thresholds, cats, rfl)
     oof_metrics = _oof_metrics(y[real], Y[real], p_flag, dec, cats)
     version = version or time.strftime("%Y.%m.%d")

@@ -36,7 +36,7 @@ INSTALL_ADVICE = ("install Tesseract with its Vietnamese model "
 
 LANG = "vie"
 DPI = 200  # the scans' own resolution; 300 and 400 read worse (benchmarks/ocr.py)
-PSM = 4  # page segmentation: one column of text of variable sizes (see benchmarks/ocr.py)
+PSM = 4  # page segmentation "one column of text of variable sizes"; 3 reads the same, 6 worse
 TIMEOUT = 120.0  # seconds per page
 MAX_PAGES = 300  # pages past this are not OCR'd (a warning names them): no hour-long runs
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # pages OCR'd at once, one thread each
@@ -61,14 +61,21 @@ class OcrSettings:
     binary: str = "tesseract"
 
     @classmethod
-    def from_env(cls) -> "OcrSettings":
-        env = os.environ.get
-        return cls(lang=env("SCREENER_OCR_LANG", LANG), dpi=int(env("SCREENER_OCR_DPI", DPI)),
-                   psm=int(env("SCREENER_OCR_PSM", PSM)),
-                   timeout=float(env("SCREENER_OCR_TIMEOUT", TIMEOUT)),
-                   max_pages=int(env("SCREENER_OCR_MAX_PAGES", MAX_PAGES)),
-                   workers=max(1, int(env("SCREENER_OCR_WORKERS", WORKERS))),
-                   binary=env("SCREENER_TESSERACT", "tesseract"))
+    def from_env(cls) -> OcrSettings:
+        """The defaults, overridden by ``SCREENER_OCR_*`` variables (an invalid one is ignored)."""
+        def num(var: str, default, kind=int):
+            try:
+                value = kind(os.environ[var])
+            except (KeyError, ValueError):
+                return default
+            return value if value > 0 else default
+
+        return cls(lang=os.environ.get("SCREENER_OCR_LANG") or LANG,
+                   dpi=num("SCREENER_OCR_DPI", DPI), psm=num("SCREENER_OCR_PSM", PSM),
+                   timeout=num("SCREENER_OCR_TIMEOUT", TIMEOUT, float),
+                   max_pages=num("SCREENER_OCR_MAX_PAGES", MAX_PAGES),
+                   workers=num("SCREENER_OCR_WORKERS", WORKERS),
+                   binary=os.environ.get("SCREENER_TESSERACT") or "tesseract")
 
 
 @dataclass
@@ -97,7 +104,8 @@ def find_tesseract(binary: str = "tesseract") -> str | None:
 @cache
 def _languages(path: str) -> frozenset[str]:
     try:
-        out = subprocess.run([path, "--list-langs"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([path, "--list-langs"], capture_output=True, text=True, timeout=30,
+                             check=False)
     except (OSError, subprocess.SubprocessError):
         return frozenset()
     lines = (out.stdout + out.stderr).splitlines()
@@ -190,7 +198,7 @@ def ocr_image(image: bytes, settings: OcrSettings | None = None, *, page: int = 
     t0 = time.perf_counter()
     try:
         out = subprocess.run(cmd, input=image, capture_output=True, timeout=settings.timeout,
-                             env=env)
+                             env=env, check=False)
     except subprocess.TimeoutExpired:
         return PageOcr(page, seconds=time.perf_counter() - t0,
                        error=f"OCR timed out after {settings.timeout:g} s")

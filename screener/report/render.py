@@ -70,9 +70,11 @@ def ocr_note(parsed: ParsedDocument) -> str | None:
         if low:
             parts.append("; ".join(f"trang {p} có độ tin cậy thấp ({c:.0f}%)" for p, c in low))
     if doc.ocr_unread:
+        missing = any("apt-get install" in w for w in doc.ocr_warnings)
+        why = ("cần cài Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie" if missing
+               else "nhận dạng bị lỗi hoặc quá thời gian")
         parts.append(f"{_pages_vi(doc.ocr_unread).capitalize()} không có lớp văn bản và chưa nhận dạng "
-                     "được (cần cài Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie), "
-                     "nên chưa được rà soát")
+                     f"được ({why}), nên chưa được rà soát")
     return "; ".join(parts) + "."
 
 
