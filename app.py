@@ -293,6 +293,8 @@ def page_overview(ctx) -> None:
     note = L.ocr_note_vi(parsed)
     if note:
         st.warning(note)
+    for notice in L.notices_vi(parsed):  # legacy encoding converted, no articles found
+        st.warning(notice)
     counts = counts_by_status(items)
     c = st.columns(5)
     c[0].metric("Điều, khoản, điểm đã rà soát", len(parsed.units))
@@ -390,6 +392,8 @@ def _finding_card(it, rank: int, ctx) -> None:
 def page_findings(ctx) -> None:
     items = ctx["items"]
     st.header("Phát hiện")
+    for notice in L.notices_vi(ctx["parsed"]):
+        st.warning(notice)
     spec = _filters(items)
     shown = L.filter_findings(items, spec)
     rank = {it.id: i for i, it in enumerate(L.filter_findings(items, L.FilterSpec()), 1)}

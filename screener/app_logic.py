@@ -16,32 +16,66 @@ from html import escape
 
 from screener import ParsedDocument
 from screener.errors import InputError, LimitExceededError
+from screener.limits import current as current_limits
 from screener.findings import Finding
 from screener.report.highlight import highlight, legend
 from screener.review.decisions import STATUS_VI, ReviewedFinding, effective_finding
 from screener.rules import categories, get_category
 
-#: what the app accepts; ``.streamlit/config.toml`` caps uploads at the same size
-MAX_UPLOAD_MB = 50
-MAX_PAGES = 500
+#: what the app accepts, from ``screener.limits`` (``SCREENER_MAX_FILE_MB``, ``SCREENER_MAX_PAGES``,
+#: ...: read when the app starts); ``.streamlit/config.toml`` caps uploads (``maxUploadSize``) at
+#: the same size by default: raise both together
+_LIMITS = current_limits()
+MAX_UPLOAD_MB = int(_LIMITS.max_file_mb) if float(_LIMITS.max_file_mb).is_integer() else _LIMITS.max_file_mb
+MAX_PAGES = _LIMITS.max_pages
+MAX_CHARS = _LIMITS.max_chars
 ACCEPTED_TYPES = ["pdf", "docx", "txt", "md"]
-LIMITS_VI = (f"PDF (có lớp văn bản), DOCX, TXT; tối đa {MAX_UPLOAD_MB} MB và {MAX_PAGES} trang mỗi tệp.")
+
+
+def _vi_num(n: float) -> str:
+    return f"{n:,.0f}".replace(",", ".") if float(n).is_integer() else f"{n:g}".replace(".", ",")
+
+
+def limits_vi() -> str:
+    """What the app accepts, with the limits in force (shown under the uploader)."""
+    return (f"PDF (bản scan được nhận dạng ký tự), DOCX, TXT; tối đa {_vi_num(MAX_UPLOAD_MB)} MB, "
+            f"{_vi_num(MAX_PAGES)} trang và {_vi_num(MAX_CHARS)} ký tự mỗi tệp; "
+            f"mỗi tệp được đọc trong tối đa {_vi_num(_LIMITS.max_seconds)} giây.")
+
+
+LIMITS_VI = limits_vi()
 
 SEVERITY_VI = {1: "Thấp", 2: "Trung bình", 3: "Cao"}
 NO_CHAPTER = "(ngoài chương)"
 
+_SPLIT_VI = "Hãy tách văn bản thành các phần nhỏ hơn rồi tải lên từng phần."
 #: ``InputError.code`` → what the user reads
 ERROR_VI = {
-    "unsupported_format": "Định dạng tệp không được hỗ trợ. Hãy tải lên tệp PDF (có lớp văn bản), DOCX hoặc TXT; "
+    "unsupported_format": "Định dạng tệp không được hỗ trợ. Hãy tải lên tệp PDF, DOCX hoặc TXT; "
                           "tệp .doc cũ cần mở bằng Word và lưu lại dưới dạng .docx.",
+    "macros": "Tệp Word có chứa macro (mã VBA); công cụ không mở tệp có macro. Hãy mở tệp bằng Word, "
+              "chọn Lưu thành “Word Document (*.docx)” (macro sẽ bị loại bỏ) rồi tải lên lại.",
     "empty": "Tệp không có nội dung văn bản để rà soát.",
     "scanned_pdf": "Tệp PDF là bản scan (ảnh chụp), không có lớp văn bản và không nhận dạng được chữ (OCR) từ các "
                    "trang của tệp. Hãy tải lên bản DOCX hoặc bản PDF xuất trực tiếp từ Word.",
     "encrypted": "Tệp PDF được đặt mật khẩu. Hãy lưu một bản không có mật khẩu rồi tải lên lại.",
-    "limit": f"Tệp vượt quá giới hạn cho phép (tối đa {MAX_UPLOAD_MB} MB và {MAX_PAGES} trang). "
-             "Hãy tách văn bản thành các phần nhỏ hơn.",
+    "limit": f"Tệp vượt quá giới hạn cho phép (tối đa {_vi_num(MAX_UPLOAD_MB)} MB, {_vi_num(MAX_PAGES)} trang "
+             f"và {_vi_num(MAX_CHARS)} ký tự). {_SPLIT_VI}",
     "unreadable": "Không đọc được tệp: tệp có thể bị hỏng, bị cắt cụt hoặc không đúng định dạng. "
                   "Hãy mở tệp bằng Word hoặc trình đọc PDF, lưu lại rồi tải lên lần nữa.",
+}
+#: ``LimitExceededError.limit`` → a more precise sentence than ``ERROR_VI["limit"]``
+LIMIT_VI = {
+    "file_size": f"Tệp lớn hơn giới hạn {_vi_num(MAX_UPLOAD_MB)} MB. {_SPLIT_VI}",
+    "pages": f"Tệp có nhiều hơn {_vi_num(MAX_PAGES)} trang, vượt quá giới hạn. {_SPLIT_VI}",
+    "chars": f"Văn bản dài hơn {_vi_num(MAX_CHARS)} ký tự, vượt quá giới hạn. {_SPLIT_VI}",
+    "unzipped": (f"Tệp DOCX khi giải nén lớn hơn {_vi_num(_LIMITS.max_unzipped_mb)} MB (có thể là tệp độc hại "
+                 "dạng “bom nén”). Hãy mở tệp bằng Word, lưu lại không kèm tệp nhúng rồi tải lên lần nữa."),
+    "stream": ("Tệp PDF chứa dữ liệu nén quá lớn (có thể là tệp độc hại dạng “bom nén”). Hãy xuất lại tệp PDF "
+               "từ Word hoặc tải lên bản DOCX."),
+    "time": (f"Đọc tệp mất quá {_vi_num(_LIMITS.max_seconds)} giây: văn bản quá lớn hoặc quá phức tạp. "
+             f"{_SPLIT_VI}"),
+    "memory": "Tệp cần quá nhiều bộ nhớ để đọc. Hãy xuất lại tệp PDF từ Word hoặc tải lên bản DOCX.",
 }
 UNEXPECTED_VI = ("Đã xảy ra lỗi ngoài dự kiến khi xử lý tệp. Tệp chưa được rà soát; hãy thử lại hoặc "
                  "báo cho bộ phận kỹ thuật (kèm tên tệp).")
@@ -49,7 +83,9 @@ UNEXPECTED_VI = ("Đã xảy ra lỗi ngoài dự kiến khi xử lý tệp. T�
 
 def error_message_vi(exc: BaseException, name: str | None = None) -> str:
     """One Vietnamese sentence for the user; never a traceback."""
-    if isinstance(exc, InputError):
+    if isinstance(exc, LimitExceededError) and getattr(exc, "limit", None) in LIMIT_VI:
+        msg = LIMIT_VI[exc.limit]
+    elif isinstance(exc, InputError):
         msg = ERROR_VI.get(getattr(exc, "code", "unreadable"), ERROR_VI["unreadable"])
     else:
         msg = UNEXPECTED_VI
@@ -58,32 +94,43 @@ def error_message_vi(exc: BaseException, name: str | None = None) -> str:
 
 def check_size(data: bytes, name: str) -> None:
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        raise LimitExceededError(f"{name} is larger than {MAX_UPLOAD_MB} MB")
+        raise LimitExceededError(f"{name} is larger than {MAX_UPLOAD_MB} MB", "file_size")
 
 
 def check_pages(parsed: ParsedDocument, name: str) -> None:
     pages = parsed.document.metadata.pages or len(parsed.document.page_starts)
     if pages > MAX_PAGES:
-        raise LimitExceededError(f"{name} has {pages} pages; the limit is {MAX_PAGES}")
+        raise LimitExceededError(f"{name} has {pages} pages; the limit is {MAX_PAGES}", "pages")
+
+
+def app_limits():
+    """The ingest limits with the app's own (``MAX_UPLOAD_MB``, ``MAX_PAGES``, ``MAX_CHARS``)."""
+    from dataclasses import replace
+
+    return replace(current_limits(), max_file_mb=MAX_UPLOAD_MB, max_pages=MAX_PAGES, max_chars=MAX_CHARS)
 
 
 def read_document(path: str, name: str, progress=None) -> ParsedDocument:
     """Read, check the limits and parse one file; ``progress(done, total)`` follows the OCR of
-    scanned pages, if any."""
+    scanned pages, if any. The limits are checked by ingest before the work they bound."""
     from pathlib import Path
 
     from screener import parse_document
     from screener.ingest import read
 
+    size = Path(path).stat().st_size
+    if size > MAX_UPLOAD_MB * 1024 * 1024:
+        raise LimitExceededError(f"{name} is larger than {MAX_UPLOAD_MB} MB", "file_size")
     data = Path(path).read_bytes()
-    check_size(data, name)
-    try:
-        document = read(data, name=name, progress=progress)
-    except TypeError:  # an ingest without progress reporting
-        document = read(data, name=name)
+    document = read(data, name=name, progress=progress, limits=app_limits())
     parsed = parse_document(document)
     check_pages(parsed, name)
     return parsed
+
+
+def notices_vi(parsed: ParsedDocument) -> list[str]:
+    """How the document was read (Vietnamese): legacy encoding converted, no articles found."""
+    return list(getattr(parsed, "notices_vi", None) or [])
 
 
 def ocr_note_vi(parsed: ParsedDocument) -> str | None:

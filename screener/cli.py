@@ -31,7 +31,10 @@ def _read_file(path: str):
     document = read(path, progress=_ocr_progress)
     for warning in document.ocr_warnings:
         print(f"screener: warning: {warning}", file=sys.stderr)
-    return parse_document(document)
+    parsed = parse_document(document)
+    for notice in parsed.notices:  # legacy encoding converted, no articles found
+        print(f"screener: note: {notice}", file=sys.stderr)
+    return parsed
 
 
 def _parse_cmd(args: argparse.Namespace) -> int:
@@ -155,14 +158,19 @@ def _models_cmd(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="screener", description=__doc__.splitlines()[0])
+    from screener.limits import describe
+
+    ap = argparse.ArgumentParser(prog="screener", description=__doc__.splitlines()[0],
+                                 epilog=describe())
     sub = ap.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("parse", help="read a document and print its metadata and provision tree")
+    p = sub.add_parser("parse", help="read a document and print its metadata and provision tree",
+                       epilog=describe())
     p.add_argument("file", help="PDF (scans are OCR'd), DOCX, TXT or Markdown file")
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(func=_parse_cmd)
 
-    p = sub.add_parser("scan", help="screen a document and report the risky provisions")
+    p = sub.add_parser("scan", help="screen a document and report the risky provisions",
+                       epilog=describe())
     p.add_argument("file", help="PDF (scans are OCR'd), DOCX, TXT or Markdown file")
     p.add_argument("--format", choices=("json", "csv", "md", "html"), default="md")
     p.add_argument("--min-score", type=float, default=0.0, help="drop findings scored below this (0-1)")

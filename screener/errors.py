@@ -27,4 +27,17 @@ class EncryptedPDFError(InputError):
 
 
 class LimitExceededError(InputError):
+    """A document past one of ``screener.limits``; ``limit`` names which one ("file_size",
+    "pages", "chars", "unzipped", "stream", "time", "memory"), so the app can say it."""
+
     code = "limit"
+
+    def __init__(self, message: str = "", limit: str | None = None):
+        super().__init__(message)
+        self.limit = limit
+
+
+class MacroDocumentError(UnsupportedFormatError):
+    """A macro-enabled Word file (.docm, or a DOCX carrying ``vbaProject.bin``): refused, never run."""
+
+    code = "macros"

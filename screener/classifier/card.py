@@ -65,6 +65,13 @@ def _card(name: str, model: ScreenerModel, sha: str, metrics: dict) -> str:
         lines.append(f"Corpus files: {len(d['files'])} (" + ", ".join(sorted({Path(f).parent.name for f in d['files']})) + ").")
     lines.append(f"Measuring set (`../shared/labels/dev.jsonl`) in training: "
                  f"{'YES' if d.get('include_dev') else 'no'}.")
+    if d.get("include_dev"):
+        lines.extend(["", "Why dev is included: dev is the only labelled set with real *drafts* "
+                      "(OCR'd consultation drafts), the documents the screener is for. Grouped "
+                      "cross-validation over dev (benchmark (b) below: corpus + the other dev folds, "
+                      "each dev document judged by a model that did not see it) scores higher than the "
+                      "corpus-only model (a), so the shipped model uses it. Its dev figures are therefore "
+                      "(b)'s, not the in-sample ones; a promotion compared on dev is not held out."])
     if d.get("messages"):
         lines.extend(["", *[f"Note: {x}" for x in d["messages"]]])
     if d.get("per_category"):

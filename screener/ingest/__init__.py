@@ -13,8 +13,11 @@ from pathlib import Path
 
 from screener.document import Document
 from screener.errors import EmptyDocumentError, InputError, UnsupportedFormatError
-from screener.ingest import layout, metadata
+from screener.ingest import layout, legacy, metadata
+from screener.ingest.legacy import fix_legacy
 from screener.ingest.normalize import normalize_text
+from screener.limits import Limits
+from screener.limits import current as current_limits
 
 _TEXT_EXTS = {".txt", ".text", ""}
 _MARKDOWN_EXTS = {".md", ".markdown"}
@@ -52,12 +55,21 @@ def detect_format(data: bytes, name: str) -> str:
     raise UnsupportedFormatError(f"{name}: {kind} files are not supported; {_READS}")
 
 
-def _load(source: str | Path | bytes, name: str | None) -> tuple[bytes, str]:
+def _load(source: str | Path | bytes, name: str | None, limits: Limits) -> tuple[bytes, str]:
+    """The file's bytes; its size is checked against the limit before it is read."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source), name or "document"
+        name = name or "document"
+        limits.check_file_size(len(source), name)
+        return bytes(source), name
     path = Path(source)
+    shown = name or path.name
     try:
-        return path.read_bytes(), name or path.name
+        if path.is_file():
+            limits.check_file_size(path.stat().st_size, shown)
+        with open(path, "rb") as fh:  # a FIFO or device: never read more than the limit
+            data = fh.read(limits.max_file_bytes + 1)
+        limits.check_file_size(len(data), shown)
+        return data, shown
     except FileNotFoundError:
         raise InputError(f"{path}: no such file.") from None
     except IsADirectoryError:
@@ -67,43 +79,66 @@ def _load(source: str | Path | bytes, name: str | None) -> tuple[bytes, str]:
 
 
 def read(source: str | Path | bytes, *, name: str | None = None,
-         progress: Callable[[int, int], None] | None = None, ocr: bool = True) -> Document:
+         progress: Callable[[int, int], None] | None = None, ocr: bool = True,
+         limits: Limits | None = None) -> Document:
     """Reads a document from a path or from bytes (``name`` then gives its file name).
 
     PDF pages without a text layer are read by OCR (Tesseract; ``ocr=False`` turns it off):
     ``progress(done, total)`` is called as the ``total`` pages to OCR are read, and the
     document records them in ``ocr_pages`` (page -> mean confidence) and ``ocr_warnings``.
+
+    ``limits`` (default ``screener.limits.current()``: file size, pages, characters, unpacked
+    size, time) are checked before the work they bound; going past one raises
+    ``LimitExceededError``. Text in a legacy Vietnamese font encoding (TCVN3, VNI) is
+    converted; ``document.notices`` then says so.
     """
-    data, name = _load(source, name)
+    limits = limits or current_limits()
+    deadline = limits.deadline()
+    data, name = _load(source, name, limits)
     if not data.strip():
         raise EmptyDocumentError(f"{name} is empty.")
     fmt = detect_format(data, name)
     ocr_pages: dict[int, float | None] = {}
     unread: list[int] = []
     warnings: list[str] = []
+    legacy_enc = None
     if fmt == "pdf":
         from screener.ingest.pdf import read_pdf_pages
 
-        pdf = read_pdf_pages(data, name, progress=progress, ocr=ocr)
+        pdf = read_pdf_pages(data, name, progress=progress, ocr=ocr, limits=limits, deadline=deadline)
         ocr_pages, unread, warnings = pdf.ocr_pages, pdf.unread, pdf.warnings
+        legacy_enc = pdf.legacy
+        limits.check_chars(sum(map(len, pdf.pages)), name)
         # OCR'd running headers differ from page to page: match them loosely
         text, starts = layout.assemble(pdf.pages, ocr=bool(ocr_pages) and len(pdf.pages) > 1)
     elif fmt == "docx":
         from screener.ingest.docx import read_docx
 
-        lines, n_pages = read_docx(data, name)
+        lines, n_pages = read_docx(data, name, limits, deadline)
+        limits.check_pages(n_pages, name)
+        limits.check_chars(sum(len(line[0]) for line in lines), name)
+        joined, legacy_enc = fix_legacy("\n".join(line[0] for line in lines))
+        if legacy_enc:
+            lines = [(t, *line[1:]) for t, line in zip(joined.split("\n"), lines)]
         text, starts = layout.join(lines, n_pages, wrapped=False)
     else:
-        from screener.ingest.plaintext import read_text
+        from screener.ingest.plaintext import decode_text, split_pages
 
-        text, starts = layout.assemble(read_text(data, name, markdown=fmt == "markdown"),
-                                       ocr=True)
+        raw, legacy_enc = decode_text(data, name)
+        limits.check_chars(len(raw), name)
+        text, starts = layout.assemble(split_pages(raw, markdown=fmt == "markdown"), ocr=True)
+    deadline.check(name)
     if not text.strip():
         raise EmptyDocumentError(f"{name} contains no text.")
+    limits.check_chars(len(text), name)
     meta = metadata.extract(text, source_format=fmt, pages=len(starts))
     if ocr_pages or unread or warnings:
         meta = replace(meta, ocr={"pages": {str(p): c for p, c in sorted(ocr_pages.items())},
                                   "unread": list(unread), "warnings": list(warnings)})
-    return Document(text=text, page_starts=starts, metadata=meta, name=name,
-                    ocr_pages=dict(ocr_pages), ocr_unread=list(unread),
-                    ocr_warnings=list(warnings))
+    doc = Document(text=text, page_starts=starts, metadata=meta, name=name,
+                   ocr_pages=dict(ocr_pages), ocr_unread=list(unread),
+                   ocr_warnings=list(warnings))
+    notices = [legacy.notice(legacy_enc, name)] if legacy_enc else []
+    doc.notices = notices  # type: ignore[attr-defined]  # see Document.notices
+    doc.legacy_encoding = legacy_enc  # type: ignore[attr-defined]
+    return doc

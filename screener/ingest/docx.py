@@ -8,10 +8,15 @@ present, otherwise the whole document is one page.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterator
 
-from screener.errors import InputError
+from screener.errors import InputError, LimitExceededError, MacroDocumentError, UnsupportedFormatError
 from screener.ingest.layout import Line, split_lines
+from screener.limits import MAX_ZIP_ENTRIES, MB, Deadline, Limits
+from screener.limits import current as current_limits
+
+_READS = "screener reads PDF (scans through OCR), DOCX, TXT and Markdown."
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _T, _BR = (_W + t for t in ("p", "tbl", "tr", "tc", "t", "br"))
@@ -100,18 +105,82 @@ class _Collector:
             self.parts.append(event)
 
 
-def read_docx(data: bytes, name: str) -> tuple[list[Line], int]:
+_WORD_MAIN = "word/document.xml"
+_MACRO_TYPES = ("macroEnabled", "vbaProject")
+#: what a ZIP that is not a Word document holds, and what to call it
+_OTHER_PACKAGES = (("xl/", "an Excel workbook (.xlsx)"), ("ppt/", "a PowerPoint presentation (.pptx)"),
+                   ("content.xml", "an OpenDocument file (.odt/.ods)"))
+
+
+def check_package(data: bytes, name: str, limits: Limits | None = None) -> None:
+    """Refuses, from the ZIP directory alone and before anything is inflated, a DOCX that is
+    another kind of ZIP, carries macros, or would unpack past the limits (a ZIP bomb)."""
+    limits = limits or current_limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise InputError(f"{name} is not a readable DOCX file (a damaged ZIP package: {exc}); "
+                         "open it in Word and save it again as .docx.") from None
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise LimitExceededError(f"{name} is a ZIP package of {len(infos)} parts (more than "
+                                 f"{MAX_ZIP_ENTRIES}); it is not a normal Word document.", "unzipped")
+    names = {i.filename for i in infos}
+    if _WORD_MAIN not in names:
+        for prefix, kind in _OTHER_PACKAGES:
+            if any(n.startswith(prefix) for n in names):
+                raise UnsupportedFormatError(
+                    f"{name} is {kind}, not a Word document; {_READS}")
+        raise UnsupportedFormatError(
+            f"{name} is a ZIP archive without a Word document in it (no {_WORD_MAIN}); {_READS}")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unzipped_bytes:
+        biggest = max(infos, key=lambda i: i.file_size)
+        raise LimitExceededError(
+            f"{name} would unpack to {total / MB:,.0f} MB ({biggest.filename}: "
+            f"{biggest.file_size / MB:,.0f} MB from {biggest.compress_size / MB:,.2f} MB); the limit "
+            f"is {limits.max_unzipped_mb:g} MB (SCREENER_MAX_UNZIPPED_MB). It may be a ZIP bomb; "
+            "open it in Word and save it again, without embedded files.", "unzipped")
+    macros = [n for n in names if n.lower().endswith("vbaproject.bin") or n.lower().endswith(".bin")
+              and "vba" in n.lower()]
+    content_types = ""
+    if "[Content_Types].xml" in names:
+        info = next(i for i in infos if i.filename == "[Content_Types].xml")
+        if info.file_size < 1_000_000:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                try:
+                    content_types = z.read(info).decode("utf-8", "replace")
+                except Exception:  # noqa: BLE001 - python-docx reports a broken package below
+                    content_types = ""
+    if macros or any(t in content_types for t in _MACRO_TYPES):
+        raise MacroDocumentError(
+            f"{name} is a macro-enabled Word document (it carries VBA macros"
+            + (f": {', '.join(sorted(macros))}" if macros else "") + "); screener does not open "
+            "documents with macros. In Word, save it as \"Word Document (*.docx)\" (macros are "
+            "removed) and try again.")
+
+
+def read_docx(data: bytes, name: str, limits: Limits | None = None,
+              deadline: Deadline | None = None) -> tuple[list[Line], int]:
     """Lines with their pages, and the number of pages."""
+    check_package(data, name, limits)
     try:
         import docx
 
         body = docx.Document(io.BytesIO(data)).element.body
+    except InputError:
+        raise
+    except MemoryError:
+        raise LimitExceededError(f"{name} needs more memory to read than is available; "
+                                 "open it in Word and save it again.", "memory") from None
     except Exception as exc:  # zip, XML and package errors
         raise InputError(
             f"{name} is not a readable DOCX file ({exc}); open it in Word and save it "
             "again as .docx.") from exc
     collector = _Collector()
-    for event in _blocks(body):
+    for n, event in enumerate(_blocks(body)):
         collector.feed(event)
+        if deadline is not None and n % 5000 == 0:
+            deadline.check(name)
     collector.flush(cut=False)
     return collector.lines, collector.page + 1

@@ -136,7 +136,14 @@ def _pgm(bitmap) -> bytes:
 
 def render_page(page, dpi: int = DPI) -> bytes:
     """A pypdfium2 page rendered in greyscale at ``dpi``, as PGM bytes."""
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    from screener.limits import current
+
+    scale = dpi / 72
+    width, height = page.get_size()  # points
+    budget = current().max_page_megapixels * 1e6
+    if width * height * scale * scale > budget:  # a huge page: fewer dots per inch, bounded memory
+        scale = max(0.01, (budget / max(width * height, 1.0)) ** 0.5)
+    bitmap = page.render(scale=scale, grayscale=True)
     try:
         return _pgm(bitmap)
     finally:

@@ -9,7 +9,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from screener.errors import EmptyDocumentError, EncryptedPDFError, InputError, ScannedPDFError
+from screener.errors import (EmptyDocumentError, EncryptedPDFError, InputError, LimitExceededError,
+                             ScannedPDFError)
+from screener.ingest.legacy import fix_legacy
+from screener.limits import Deadline, Limits
+from screener.limits import current as current_limits
 from screener.ingest.normalize import normalize_text
 from screener.ingest.syllables import rejoin
 
@@ -34,24 +38,60 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _extract(data: bytes, name: str) -> list[str]:
-    from pypdf import PasswordType, PdfReader
-    from pypdf.errors import DependencyError
+def _pypdf_limits(limits: Limits):
+    """pypdf's own bomb guards, tightened to ours: no stream inflates past ``max_stream_mb``."""
+    from pypdf import apply_configuration
 
+    cap = limits.max_stream_bytes
+    return apply_configuration(
+        maximum_declared_stream_length=cap, array_based_stream_maximum_output_length=cap,
+        zlib_maximum_output_length=cap, lzw_maximum_output_length=cap,
+        run_length_maximum_output_length=cap, brotli_maximum_output_length=cap,
+        jbig2_maximum_output_length=cap, image_maximum_buffer_size=cap,
+        stream_decoding_work_maximum_length=4 * cap)
+
+
+def _extract(data: bytes, name: str, limits: Limits | None = None,
+             deadline: Deadline | None = None) -> list[str]:
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError, LimitReachedError
+
+    limits = limits or current_limits()
+    deadline = deadline or limits.deadline()
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                decrypted = reader.decrypt("") != PasswordType.NOT_DECRYPTED
-            except DependencyError:  # AES needs the optional cryptography package
-                decrypted = False
-            if not decrypted:
-                raise EncryptedPDFError(
-                    f"{name} is encrypted and cannot be opened without a password; "
-                    "save an unprotected copy and try again.")
-        return [page.extract_text() or "" for page in reader.pages]
+        with _pypdf_limits(limits):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                try:
+                    decrypted = reader.decrypt("") != PasswordType.NOT_DECRYPTED
+                except DependencyError:  # AES needs the optional cryptography package
+                    decrypted = False
+                if not decrypted:
+                    raise EncryptedPDFError(
+                        f"{name} is encrypted and cannot be opened without a password; "
+                        "save an unprotected copy and try again.")
+            # the page count first: a PDF of thousands of pages is refused before any extraction
+            limits.check_pages(len(reader.pages), name)
+            texts = []
+            for page in reader.pages:
+                deadline.check(name, "extracting the text layer")
+                texts.append(page.extract_text() or "")
+                limits.check_chars(sum(map(len, texts)), name)
+            return texts
     except InputError:
         raise
+    except LimitReachedError as exc:  # a compression bomb, or a page tree or array too large
+        raise LimitExceededError(
+            f"{name} contains a stream or structure larger than the limit ({exc}); it may be a "
+            f"compression bomb. Each PDF stream may unpack to at most {limits.max_stream_mb:g} MB "
+            "(SCREENER_MAX_STREAM_MB); export the document again as a plain PDF.", "stream") from None
+    except MemoryError:
+        raise LimitExceededError(
+            f"{name} needs more memory to read than is available; export it again as a plain "
+            "PDF or upload the DOCX.", "memory") from None
+    except RecursionError:
+        raise InputError(f"{name} is not a readable PDF (its objects nest without end); "
+                         "open it in a PDF viewer and save or export it again.") from None
     except Exception as exc:  # pypdf raises many types on damaged files
         raise InputError(
             f"{name} is not a readable PDF (it may be damaged or truncated: {exc}); "
@@ -69,6 +109,8 @@ class PdfText:
     warnings: list[str] = field(default_factory=list)
     #: 1-based pages without a text layer that OCR did not read (not installed, timed out...)
     unread: list[int] = field(default_factory=list)
+    #: the legacy font encoding the text layer was in ("tcvn3", "vni"), converted to Unicode
+    legacy: str | None = None
 
 
 def _alnum(text: str) -> int:
@@ -105,7 +147,8 @@ def _page_list(pages: list[int]) -> str:
 
 
 def read_pdf_pages(data: bytes, name: str, *, progress: Callable[[int, int], None] | None = None,
-                   ocr: bool = True) -> PdfText:
+                   ocr: bool = True, limits: Limits | None = None,
+                   deadline: Deadline | None = None) -> PdfText:
     """Text of each page: the text layer where there is one, else OCR (``ocr=False``: no OCR).
 
     ``progress(done, total)`` is called as OCR advances over the ``total`` pages it reads; it
@@ -114,10 +157,13 @@ def read_pdf_pages(data: bytes, name: str, *, progress: Callable[[int, int], Non
     ``ScannedPDFError`` with the install advice.
     """
     with _quiet_pypdf():
-        texts = _extract(data, name)
+        texts = _extract(data, name, limits, deadline)
     if not texts:
         raise EmptyDocumentError(f"{name} has no pages.")
-    result = PdfText([_repair(t) for t in texts])
+    joined, legacy = fix_legacy("\f".join(texts))  # a text layer in .VnTime or VNI fonts
+    if legacy:
+        texts = joined.split("\f")
+    result = PdfText([_repair(t) for t in texts], legacy=legacy)
     textless = [i for i, t in enumerate(texts) if not _has_text(t)]
     if not textless:
         return result
@@ -140,6 +186,8 @@ def read_pdf_pages(data: bytes, name: str, *, progress: Callable[[int, int], Non
                                "not read (OCR is off)")
         result.unread = [i + 1 for i in to_read]
         return result
+    if deadline is not None:
+        deadline.check(name)
     try:
         read = _ocr.ocr_pdf(data, to_read, progress=progress)
     except _ocr.OcrUnavailable as exc:

@@ -45,6 +45,27 @@ def decode(data: bytes, name: str) -> str:
         "or upload the PDF or DOCX.")
 
 
+def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
+    """(text, legacy encoding or None): ``decode``, and text typed in the legacy TCVN3 or VNI
+    fonts converted to Unicode (their bytes are read as Latin-1, the code points they stand on)."""
+    from screener.ingest.legacy import fix_legacy
+
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and b"\x00" not in data[:4096]:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:  # 8-bit text: Windows-1258, or a legacy font encoding
+            fixed, enc = fix_legacy(data.decode("latin-1"))
+            if enc:
+                return fixed, enc
+    text = decode(data, name)
+    if not text.isascii():  # legacy text that went through a UTF-8 conversion
+        fixed, enc = fix_legacy(text)
+        if enc:
+            return fixed, enc
+    return text, None
+
+
 def strip_markdown(text: str) -> str:
     """Markup characters go, their text stays."""
     text = _HTML_BREAK.sub("\n", text)
@@ -60,7 +81,12 @@ def strip_markdown(text: str) -> str:
 
 def read_text(data: bytes, name: str, *, markdown: bool) -> list[str]:
     """Page texts; Markdown markup, front matter and page-break markers removed."""
-    text = decode(data, name).replace("\r\n", "\n").replace("\r", "\n")
+    return split_pages(decode(data, name), markdown=markdown)
+
+
+def split_pages(text: str, *, markdown: bool) -> list[str]:
+    """``read_text`` on text already decoded."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     front = _FRONT_MATTER.match(text) if markdown else None
     if front and _YAML_KEY.search(front.group(1)):
         text = text[front.end():]

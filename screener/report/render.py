@@ -78,6 +78,12 @@ def ocr_note(parsed: ParsedDocument) -> str | None:
     return "; ".join(parts) + "."
 
 
+def reading_notices(parsed: ParsedDocument) -> list[str]:
+    """How the document was read, in Vietnamese: a legacy encoding converted, no articles found
+    (then it was screened paragraph by paragraph)."""
+    return list(getattr(parsed, "notices_vi", None) or [])
+
+
 def _ocr_mark(parsed: ParsedDocument, f: Finding) -> str:
     """" · OCR (72%)" after a finding whose pages were OCR'd, with the lowest page confidence."""
     confs = [parsed.document.ocr_pages[p] for p in range(f.page_start, f.page_end + 1)
@@ -102,6 +108,8 @@ def to_markdown(parsed: ParsedDocument, findings: list[Finding]) -> str:
     note = ocr_note(parsed)
     if note:
         lines += [f"> **Lưu ý:** {_md_escape(note)}", ""]
+    for notice in reading_notices(parsed):
+        lines += [f"> **Lưu ý:** {_md_escape(notice)}", ""]
     lines += [f"Số đơn vị đã rà soát: {len(parsed.units)}; số phát hiện: {s['findings']}.", "",
               "| Nhóm rủi ro | Số phát hiện |", "|---|---|"]
     names = {c.id: c.name_vi for c in categories()}
@@ -138,6 +146,8 @@ def to_html(parsed: ParsedDocument, findings: list[Finding]) -> str:
     note = ocr_note(parsed)
     if note:
         parts.append(f"<p class=ocr><b>Lưu ý:</b> {escape(note)}</p>")
+    for notice in reading_notices(parsed):
+        parts.append(f"<p class=ocr><b>Lưu ý:</b> {escape(notice)}</p>")
     parts.append(f"<p class=meta>Đơn vị đã rà soát: {len(parsed.units)} · phát hiện: {s['findings']}</p>")
     parts.append("<table><tr><th>Nhóm rủi ro</th><th>Số phát hiện</th></tr>")
     parts += [f"<tr><td>{escape(names[k])}</td><td>{v}</td></tr>" for k, v in s["by_category"].items()]

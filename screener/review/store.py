@@ -127,7 +127,8 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    # FULL: a committed decision survives a power cut too, not only a crash (one fsync a decision)
+    conn.execute("PRAGMA synchronous = FULL")
     return conn
 
 
@@ -162,6 +163,11 @@ def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
 _COLUMNS = ("doc_hash", "finding_id", "action", "reviewer", "model_version", "category", "severity",
             "note", "label", "unit_start", "unit_end", "text", "article_title", "doc_type",
             "original_category", "triggers", "created_at")
+
+
+_DOC_COLUMNS = ("doc_hash", "name", "title", "doc_type", "number", "stored_path", "first_seen", "last_seen")
+EXPORT_FORMAT = "screener-reviews"
+EXPORT_VERSION = 1
 
 
 def _row_to_decision(row: sqlite3.Row) -> Decision:
@@ -264,3 +270,96 @@ class ReviewStore:
         with self._conn() as conn:
             row = conn.execute("SELECT * FROM documents WHERE doc_hash = ?", (doc_hash,)).fetchone()
         return dict(row) if row else None
+
+    # export and import
+    def export_jsonl(self, path: str | Path | None = None) -> str:
+        """Every document and decision as JSON Lines (returned, and written to ``path`` if given).
+
+        Reproducible: the same content gives the same bytes (no export time; keys sorted;
+        documents by hash; decisions in the order written, without their row ids), so exporting,
+        importing into a fresh store (``import_jsonl``) and exporting again gives the same file.
+        """
+        with self._conn() as conn:
+            docs = conn.execute("SELECT * FROM documents ORDER BY doc_hash").fetchall()
+            rows = conn.execute("SELECT * FROM decisions ORDER BY id").fetchall()
+        lines = [{"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema_version": SCHEMA_VERSION,
+                  "documents": len(docs), "decisions": len(rows)}]
+        lines += [{"type": "document", **{c: r[c] for c in _DOC_COLUMNS}} for r in docs]
+        for r in rows:
+            d = _row_to_decision(r).to_dict()
+            d.pop("id", None)
+            lines.append({"type": "decision", **d})
+        text = "".join(json.dumps(x, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+                       for x in lines)
+        if path is not None:
+            tmp = Path(str(path) + ".tmp")
+            tmp.write_text(text, encoding="utf-8", newline="\n")
+            os.replace(tmp, path)
+        return text
+
+    def import_jsonl(self, source: str | Path) -> tuple[int, int]:
+        """Adds the documents and decisions of an ``export_jsonl`` file (a path, or its text if
+        it starts with "{"); returns (documents, decisions) added. A decision already in the
+        store (same fields) is not added twice, so importing twice changes nothing. All or
+        nothing: a bad line raises ``ValueError`` naming it and nothing is written."""
+        text = source if isinstance(source, str) and source.lstrip().startswith("{") \
+            else Path(source).read_text(encoding="utf-8")
+        docs, decisions = [], []
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {n}: not JSON ({exc})") from None
+            if n == 1:
+                if not isinstance(obj, dict) or obj.get("format") != EXPORT_FORMAT:
+                    raise ValueError(f"line 1: not a screener review export (format {EXPORT_FORMAT!r})")
+                if obj.get("version", 0) > EXPORT_VERSION:
+                    raise ValueError(f"line 1: export version {obj.get('version')} is newer than this "
+                                     f"screener reads ({EXPORT_VERSION})")
+                continue
+            kind = obj.pop("type", None) if isinstance(obj, dict) else None
+            if kind == "document":
+                if not obj.get("doc_hash") or not obj.get("name"):
+                    raise ValueError(f"line {n}: a document needs doc_hash and name")
+                docs.append({c: obj.get(c) for c in _DOC_COLUMNS})
+            elif kind == "decision":
+                obj.pop("id", None)
+                try:
+                    d = Decision(**obj)
+                except TypeError as exc:
+                    raise ValueError(f"line {n}: not a decision ({exc})") from None
+                if d.action not in ACTIONS or not (d.reviewer or "").strip() or not d.created_at:
+                    raise ValueError(f"line {n}: a decision needs a known action, a reviewer and a time")
+                decisions.append(d)
+            else:
+                raise ValueError(f"line {n}: unknown line type {kind!r}")
+        added = 0
+        with self._write() as conn:
+            for doc in docs:
+                doc["first_seen"] = doc.get("first_seen") or _now()
+                doc["last_seen"] = doc.get("last_seen") or doc["first_seen"]
+                conn.execute(f"""
+                    INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) VALUES ({', '.join('?' for _ in _DOC_COLUMNS)})
+                    ON CONFLICT (doc_hash) DO UPDATE SET
+                        title = COALESCE(documents.title, excluded.title),
+                        doc_type = COALESCE(documents.doc_type, excluded.doc_type),
+                        number = COALESCE(documents.number, excluded.number),
+                        stored_path = COALESCE(documents.stored_path, excluded.stored_path),
+                        first_seen = MIN(documents.first_seen, excluded.first_seen),
+                        last_seen = MAX(documents.last_seen, excluded.last_seen)
+                    WHERE documents.first_seen > excluded.first_seen OR documents.last_seen < excluded.last_seen
+                        OR documents.title IS NULL OR documents.stored_path IS NULL""",
+                             [doc[c] for c in _DOC_COLUMNS])
+            for d in decisions:
+                values = asdict(d)
+                values["triggers"] = json.dumps(d.triggers, ensure_ascii=False)
+                where = " AND ".join(f"{c} IS ?" for c in _COLUMNS)
+                if conn.execute(f"SELECT 1 FROM decisions WHERE {where} LIMIT 1",
+                                [values[c] for c in _COLUMNS]).fetchone():
+                    continue
+                conn.execute(f"INSERT INTO decisions ({', '.join(_COLUMNS)}) VALUES "
+                             f"({', '.join('?' for _ in _COLUMNS)})", [values[c] for c in _COLUMNS])
+                added += 1
+        return len(docs), added
