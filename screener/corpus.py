@@ -311,13 +311,17 @@ def check_files(paths: Sequence[str | Path], clauses_path: Path | str | None = N
 def adjudicate(labels: list[dict]) -> dict:
     """One label for a reference labelled by several annotators.
 
-    Policy (corpus/README.md): where the annotators agree on the flag, annotator A's label is
+    Policy (corpus/README.md): a second-pass label (annotator "R", corpus/real/review_*.R.jsonl)
+    replaces the first pass. Otherwise, where the annotators agree on the flag, annotator A's label is
     kept (A labelled every batch; B is the second pass). Where they disagree on the flag, the
     guideline's rule 4 applies ("when unsure between 0 and 1 for a routine indicator, choose 1
     with severity 1"): the flagging annotator's categories and triggers, severity 1.
     """
     if len(labels) == 1:
         return labels[0]
+    second_pass = [r for r in labels if r.get("annotator") == "R"]
+    if second_pass:
+        return second_pass[-1]
     ordered = sorted(labels, key=lambda r: (str(r.get("annotator")) != "A", str(r.get("annotator"))))
     flags = {int(r["flag"]) for r in ordered}
     if len(flags) == 1:

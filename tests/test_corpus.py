@@ -118,6 +118,10 @@ def test_adjudication_policy():
     assert out["flag"] == 1 and out["severity"] == 1 and out["categories"] == ["vague_criteria"]
     a2 = {**b, "annotator": "A", "categories": ["licensing_barrier"]}
     assert adjudicate([b, a2])["categories"] == ["licensing_barrier"]  # agreement: A's label
+    r = {**a, "annotator": "R", "flag": 1, "categories": ["self_delegation"], "severity": 1,
+         "triggers": [[0, 2]]}
+    assert adjudicate([a, r, b])["categories"] == ["self_delegation"]  # the second pass decides
+    assert adjudicate([a, {**a, "annotator": "R"}])["flag"] == 0
 
 
 def test_cli_corpus_check_exit_status(tmp_path, capsys):

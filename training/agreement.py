@@ -2,6 +2,8 @@
 
 Prints Cohen's kappa and F1 on the flag, category micro-F1, and trigger overlap.
 Usage: python training/agreement.py corpus/real/batch_01.A.jsonl corpus/real/batch_01.B.jsonl
+A file in the guideline's own format (text and trigger strings, e.g. ../shared/labels/dev.jsonl)
+may stand on either side: python training/agreement.py ../shared/labels/dev.jsonl corpus/calibration/dev_blind.jsonl
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ def agreement(a_rows: list[dict], b_rows: list[dict]) -> dict:
 
 
 def load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in open(path, encoding="utf-8")]
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    return [r if "ref" in r else _as_reference(r) for r in rows]
+
+
+def _as_reference(row: dict) -> dict:
+    spans = [[row["text"].find(t), row["text"].find(t) + len(t)] for t in row["triggers"]]
+    return {"ref": row["id"], "flag": row["flag"], "categories": row["categories"], "triggers": spans}
 
 
 if __name__ == "__main__":
