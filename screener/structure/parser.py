@@ -117,7 +117,9 @@ class _Builder:
         end = at
         while end > self.nodes[idx].start and self.text[end - 1].isspace():
             end -= 1
-        self.nodes[idx].end = end
+        node = self.nodes[idx]
+        node.end = end
+        node.body_start = min(node.body_start, end)  # a heading with no body
 
 
 def _label(nodes: list[Provision], i: int) -> str:
@@ -210,7 +212,8 @@ def parse(text: str, doc: Document | None = None) -> list[Provision]:
                     title = " ".join(extra)
                 if kind == "article" and not title and i + 1 < len(lines) and not in_quote:
                     nxt = lines[i + 1].strip()
-                    if nxt and not _match_heading(nxt) and len(nxt) < 200 and not nxt.endswith((".", ";", ":")):
+                    if nxt and not _match_heading(nxt) and not _CLOSING.match(nxt) and len(nxt) < 200 \
+                            and not nxt.endswith((".", ";", ":")):
                         title = nxt  # old style: "Điều 5" alone, title on the next line
                         body_start += len(lines[i + 1]) + 1
                 if kind in ("clause", "point"):
