@@ -63,13 +63,16 @@ def running_lines(pages: list[str]) -> set[str]:
 
 
 def cut_sentences(text: str) -> list[str]:
-    """Line breaks inside a unit that are neither after terminal punctuation nor before a marker."""
+    """Line breaks inside a sentence: the next line continues it (starts in lower case, or
+    the break follows a comma) and is not a list marker."""
     out = []
     lines = text.split("\n")
     for a, b in zip(lines, lines[1:]):
-        if a.rstrip().endswith(_TERMINAL) or _MARKER.match(b) or not a.strip() or a.strip().isupper():
+        a, b = a.rstrip(), b.lstrip()
+        if not a or not b or a.endswith(_TERMINAL) or _MARKER.match(b):
             continue
-        out.append(f"{a[-40:]!r} / {b[:40]!r}")
+        if b[0].islower() or a.endswith(","):
+            out.append(f"{a[-40:]!r} / {b[:40]!r}")
     return out
 
 
@@ -123,11 +126,11 @@ def main() -> None:
         for example in r["cut_examples"]:
             print(f"    cut: {example}")
     print()
-    print(f"{'draft':42} {'pages':>5} {'Điều doc':>8} {'found':>6} {'breaks':>6} {'mapped':>6} {'left':>5} {'cuts':>5}")
+    print(f"{'draft':42} {'pages':>5} {'Điều doc':>8} {'found':>6} {'markers':>7} {'mapped':>6} {'left':>5} {'cuts':>5}")
     for path in sorted((DATA / "drafts").glob("*.md")):
         r = check_draft(path)
         left = r["markers_left"] + r["front_matter_left"] + r["page_numbers"]
-        print(f"{r['file']:42} {r['pages'] or '':>5} {r['expected']:8} {r['found']:6} {r['page_breaks']:6} "
+        print(f"{r['file']:42} {r['pages'] or '':>5} {r['expected']:8} {r['found']:6} {r['page_breaks']:7} "
               f"{r['pages_mapped']:6} {left:5} {r['cuts']:5}" + (f"  missing {r['missing']}" if r["missing"] else ""))
 
 
