@@ -1,8 +1,8 @@
 """Rule-based detector (screener.rules) against the labelled provisions.
 
 - MEASURE: ``../shared/labels/dev.jsonl`` (adjudicated labels, guideline v1.1).
-- TUNING set: ``/work/labelwork`` (``out/<batch>.<annotator>.jsonl`` labels joined by id with
-  ``batches/<batch>.jsonl`` texts), when present. The rules were developed on it.
+- TUNING set: the hand-labelled real provisions of ``corpus/real`` (texts resolved from
+  ``../shared``). The rules were developed on its first-pass labels.
 
 Prints flag precision / recall / F1, per-category precision / recall / F1 / support, trigger
 overlap (share of gold triggers, over flagged gold items, that some predicted trigger
@@ -26,7 +26,6 @@ from screener.rules import RULES_VERSION, THRESHOLD, category_ids, detect_many  
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV = SHARED / "labels" / "dev.jsonl"
-LABELWORK = Path("/work/labelwork")
 
 
 def load_dev(path: Path = DEV) -> list[dict]:
@@ -34,34 +33,14 @@ def load_dev(path: Path = DEV) -> list[dict]:
             if line.strip()]
 
 
-def load_labelwork(root: Path = LABELWORK) -> list[dict]:
-    """Labelled provisions of the tuning set; a provision labelled by two annotators is
-    counted once (the first file's label)."""
-    items, seen = [], set()
-    out = root / "out"
-    if not out.is_dir():
-        return items
-    for f in sorted(out.glob("*.jsonl")):
-        batch = f.name.split(".")[0]
-        src = root / "batches" / f"{batch}.jsonl"
-        if not src.is_file():
-            continue
-        texts = {}
-        for line in src.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                d = json.loads(line)
-                texts[d["id"]] = d
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            d = json.loads(line)
-            t = texts.get(d.get("id"))
-            if t is None or d["id"] in seen:
-                continue
-            seen.add(d["id"])
-            d.update({k: t.get(k) for k in ("doc_type", "article_title", "text")})
-            items.append(d)
-    return items
+def load_corpus_real() -> list[dict]:
+    """The hand-labelled real provisions of corpus/real (one adjudicated label per provision,
+    texts resolved from ../shared); empty when ../shared is absent."""
+    from screener.corpus import load_examples
+
+    examples = load_examples(sorted((ROOT / "corpus/real").glob("*.jsonl")))
+    return [{"id": e.id, "text": e.text, "article_title": e.article_title, "doc_type": e.doc_type,
+             "flag": e.flag, "categories": e.categories, "triggers": e.triggers} for e in examples]
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -137,17 +116,17 @@ def report(name: str, r: dict, n_errors: int = 0) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--errors", type=int, default=0, help="print N false positives/negatives")
-    ap.add_argument("--only", choices=["dev", "labelwork"], default=None)
+    ap.add_argument("--only", choices=["dev", "corpus"], default=None)
     args = ap.parse_args(argv)
     print(f"rules {RULES_VERSION}, threshold {THRESHOLD}")
     detect_many(["Khởi động."])  # build the pipeline outside the timing
     if args.only != "dev":
-        lw = load_labelwork()
+        lw = load_corpus_real()
         if lw:
-            report("labelwork (tuning set)", evaluate(lw), args.errors)
+            report("corpus/real (tuning set)", evaluate(lw), args.errors)
         else:
-            print("\nlabelwork set not found at /work/labelwork: tuning figures skipped")
-    if args.only != "labelwork":
+            print("\ncorpus/real texts not resolved (../shared absent): tuning figures skipped")
+    if args.only != "corpus":
         if not DEV.is_file():
             print(f"\nSKIP: {DEV} not found (shared/ is not beside the repo): no dev figures")
             return 0

@@ -32,7 +32,7 @@ __all__ = ["Trigger", "Judgement", "detect", "detect_many", "THRESHOLD", "RULES_
 RULES_VERSION = "2026.11.27"
 
 #: a category is reported (and the provision flagged) at this score or above; tuned on the
-#: labelwork set (benchmarks/rules_dev.py)
+#: corpus/real tuning set (benchmarks/rules_dev.py)
 THRESHOLD = 0.35
 #: weight of the k-th (0-based) non-overlapping trigger of a category in its noisy-or
 COMBINE_DECAY = 0.5
