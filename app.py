@@ -288,8 +288,9 @@ def _category_chart(rows):
 def page_overview(ctx) -> None:
     parsed, items, name = ctx["parsed"], ctx["items"], ctx["name"]
     m = parsed.document.metadata
-    st.header(m.title or name)
-    st.caption(" · ".join(x for x in (m.type, m.number, m.issuer, "dự thảo" if m.is_draft else None) if x))
+    st.header(L.md_escape(m.title or name))  # document text: shown as text, never as markup
+    st.caption(L.md_escape(" · ".join(x for x in (m.type, m.number, m.issuer, "dự thảo" if m.is_draft else None)
+                                      if x)))
     note = L.ocr_note_vi(parsed)
     if note:
         st.warning(note)
@@ -361,7 +362,7 @@ def _finding_card(it, rank: int, ctx) -> None:
     with st.container(border=True, key=f"card-{fid}"):
         st.html(L.finding_header_html(it, rank))
         if f.path or f.article_title:
-            st.caption(" › ".join(f.path) + (f" — {f.article_title}" if f.article_title else ""))
+            st.caption(L.md_escape(" › ".join(f.path) + (f" — {f.article_title}" if f.article_title else "")))
         st.html(L.finding_html(it))
         st.html(L.finding_details_html(it))
         args = (f, ctx["hash"], ctx["parsed"])

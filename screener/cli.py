@@ -62,15 +62,55 @@ def _parse_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scan_cmd(args: argparse.Namespace) -> int:
-    from screener import report
-    from screener.findings import screen
-    from screener.rules import RULES_VERSION
+def _scan_folder_cmd(args: argparse.Namespace) -> int:
+    """``screener scan DIR -o OUTDIR [--jobs N]``: one report per file, a summary table;
+    a file that cannot be read is reported in the table, the others are still screened."""
+    from pathlib import Path
 
-    from screener.findings import default_scorer
+    from screener.batch import find_files, scan_folder, summary_table
+
+    if not args.output:
+        raise InputError(f"screener scan {args.file}: a folder needs -o OUTDIR for its reports")
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise InputError(f"{args.output} is a file; -o needs a folder when scanning a folder")
+    files = find_files(args.file)
+    if not files:
+        raise InputError(f"{args.file} holds no PDF, DOCX, TXT or Markdown file")
+    jobs = max(1, args.jobs)
+
+    def progress(s, done, total):
+        status = "ok" if s["ok"] else "error"
+        print(f"screener: [{done}/{total}] {s['file']}: {status} ({s['seconds']:.1f} s)",
+              file=sys.stderr, flush=True)
+
+    summaries = scan_folder(args.file, args.output, jobs=jobs, fmt=args.format,
+                            min_score=args.min_score, files=files, progress=progress)
+    table = summary_table(summaries, root=args.file)
+    print(table)
+    import json as _json
+
+    with open(Path(args.output) / "summary.json", "w", encoding="utf-8") as fh:
+        _json.dump(summaries, fh, ensure_ascii=False, indent=1)
+    with open(Path(args.output) / "summary.txt", "w", encoding="utf-8") as fh:
+        fh.write(table + "\n")
+    failed = sum(not s["ok"] for s in summaries)
+    print(f"{len(summaries) - failed}/{len(summaries)} files screened -> {args.output}"
+          + (f"; {failed} could not be read" if failed else ""), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _scan_cmd(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    if Path(args.file).is_dir():
+        return _scan_folder_cmd(args)
+    from screener.findings import default_scorer, screen
 
     parsed = _read_file(args.file)
-    scorer = default_scorer()
+    scorer = default_scorer()  # before the report modules: the model format loads faster first
+    from screener import report
+    from screener.rules import RULES_VERSION
+
     findings = screen(parsed, scorer=scorer, min_score=args.min_score)
     meta = {"rules_version": RULES_VERSION, "min_score": args.min_score,
             "articles_found": sum(p.kind == "article" for p in parsed.provisions)}
@@ -169,12 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(func=_parse_cmd)
 
-    p = sub.add_parser("scan", help="screen a document and report the risky provisions",
+    p = sub.add_parser("scan", help="screen a document (or every document in a folder) and report the risky provisions",
                        epilog=describe())
-    p.add_argument("file", help="PDF (scans are OCR'd), DOCX, TXT or Markdown file")
+    p.add_argument("file", metavar="FILE|DIR",
+                   help="PDF (scans are OCR'd), DOCX, TXT or Markdown file; or a folder: every such "
+                        "file under it is screened, one report each in -o OUTDIR, plus a summary table")
     p.add_argument("--format", choices=("json", "csv", "md", "html"), default="md")
     p.add_argument("--min-score", type=float, default=0.0, help="drop findings scored below this (0-1)")
-    p.add_argument("-o", "--output", help="write the report here instead of stdout")
+    p.add_argument("-o", "--output", help="write the report here instead of stdout (a folder: the reports' folder)")
+    p.add_argument("-j", "--jobs", type=int, default=1,
+                   help="folder: screen N files at once in N processes (each loads the model once)")
     p.set_defaults(func=_scan_cmd)
 
     p = sub.add_parser("predict", help="judge single provisions (JSON Lines in, JSON Lines out)")

@@ -131,17 +131,24 @@ def train_command(corpus: list[str] | None, out: str | None, include_dev: bool, 
     if dev_rows:
         scorer = CombinedScorer(model, name=out_dir.name)
         r = evaluate_scorer(scorer, dev_rows)
-        metrics["dev"] = {k: r[k] for k in ("n", "flag", "category_micro", "calibration", "categories")}
-        metrics["dev"]["held_out"] = not include_dev
+        key = "dev_in_sample" if include_dev else "dev"
+        metrics[key] = {k: r[k] for k in ("n", "flag", "category_micro", "calibration", "categories")}
+        metrics[key]["held_out"] = not include_dev
+        metrics[key]["in_sample"] = include_dev
+        if include_dev:
+            metrics["dev_grouped_cv"] = ("not measured by `screener train`: run `benchmarks/model_dev.py "
+                                         f"--card {out_dir}` (nested grouped CV over dev)")
     write_model_dir(model, out_dir, metrics)
     print(f"model {out_dir.name} -> {out_dir} ({(out_dir / 'model.skops').stat().st_size / 1e6:.1f} MB); "
           f"training took {total:.1f} s (features {feat_s:.1f} s)")
     oof = model.meta["oof"]
-    print(f"out-of-fold on the training corpus: flag F1 {oof['flag_f1']:.3f}, PR-AUC {oof['flag_pr_auc']:.3f}, "
+    where = ("inner grouped CV over dev (cross-fitted stackers)" if model.meta.get("mode") == "target"
+             else "out-of-fold on the training corpus")
+    print(f"{where}: flag F1 {oof['flag_f1']:.3f}, PR-AUC {oof['flag_pr_auc']:.3f}, "
           f"category micro-F1 {oof['category_micro_f1']:.3f}")
-    if "dev" in metrics:
-        d = metrics["dev"]
-        tag = "held out" if not include_dev else "IN TRAINING, not held out"
+    if "dev" in metrics or "dev_in_sample" in metrics:
+        d = metrics.get("dev") or metrics["dev_in_sample"]
+        tag = "held out" if not include_dev else "IN-SAMPLE: dev is in training; honest figure: benchmarks/model_dev.py"
         print(f"dev ({tag}): flag F1 {d['flag']['f1']:.3f}, PR-AUC {d['flag']['pr_auc']:.3f}, "
               f"category micro-F1 {d['category_micro']['f1']:.3f}")
     if promote:

@@ -25,27 +25,52 @@ It is a screening aid: it does not decide whether a clause is justified, and a p
 does not flag is not thereby cleared."""
 
 LIMITS = """\
-- Trained on enacted laws, decrees and circulars (real provisions) and on provisions written
-  in this project; drafts, OCR noise and other document types (provincial decisions) are
-  under-represented.
-- The real labels are by careful, model-assisted annotators following the guideline, one
-  pass per batch (two passes on two batches); they disagree with the measuring set's
-  labellers on borderline routine indicators, and the model inherits those choices.
-- Rare categories (`missing_procedure`, `weak_accountability`) have few real positives:
-  their probabilities and thresholds are unreliable.
-- Thresholds are chosen by cross-validation on the training corpus, whose base rate of
-  flags (about 15% in real provisions) may differ from a given draft's.
+- The bars of issue 4 on dev (flag F1 >= 0.80, category micro-F1 >= 0.65) are not met by
+  the honest (nested grouped CV) figures above; see "Calibration finding" for why.
+- Trained on enacted laws, decrees and circulars (real provisions), on provisions written
+  in this project and on dev (425 provisions, 120 of them from real drafts); drafts, OCR
+  noise and other document types (provincial decisions) are under-represented.
+- The corpus labels are by careful, model-assisted annotators following the guideline; they
+  apply rule 4 (routine severity-1 indicators) less liberally than the dev labellers. The
+  model is calibrated to dev's convention through dev (weighted in the base models, alone in
+  the flag stacker and thresholds): 425 provisions, 86 flagged, so its thresholds and its
+  calibration carry the sampling noise of a small set (see the sd over seeds).
+- Rare categories (`missing_procedure`, `weak_accountability`, `designated_provider`) have
+  few real positives: their probabilities and thresholds are unreliable.
+- The base rate of flags in a given draft may differ from dev's (~20%); the threshold is
+  chosen for dev's mix.
 - Triggers come from the rules; a category reported by the model alone points at the most
   relevant span found (rule `model`), which may be imprecise."""
+
+CALIBRATION = """\
+A blind check of our corpus annotators against dev (`corpus/calibration/dev_blind.jsonl`,
+`python training/agreement.py ../shared/labels/dev.jsonl corpus/calibration/dev_blind.jsonl`)
+gave precision 0.98, recall 0.64, flag F1 0.775: the dev labels apply guideline rule 4 more
+liberally (many routine severity-1 indicators flagged) than our annotators did. That check
+motivated the annotation second pass (annotator "R", `corpus/real/review_*.R.jsonl`: a
+recall-oriented re-labelling of 1,672 rule-candidate negatives, 156 more flagged; it
+replaces the first pass in `screener.corpus.adjudicate`). A model fitted to the corpus
+convention under-flags on dev, hence the domain adaptation: the dev convention is learnt
+from dev itself, with every choice made by inner grouped CV. The annotators' own agreement
+with dev (flag F1 0.775) is a rough ceiling for labels of this kind."""
 
 
 def _fmt(x) -> str:
     return "-" if x is None else (f"{x:.3f}" if isinstance(x, float) else str(x))
 
 
+def _mean_sd(d: dict, key: str) -> str:
+    m, sd = d.get("mean", {}).get(key), d.get("sd", {}).get(key)
+    if m is None:
+        return "-"
+    return f"{m:.3f} ± {sd:.3f}" if sd is not None else f"{m:.3f}"
+
+
 def _card(name: str, model: ScreenerModel, sha: str, metrics: dict) -> str:
     m = model.meta
     d = m.get("data", {})
+    cfg = model.state.get("config", {})
+    target = m.get("mode") == "target"
     lines = [f"# Model card: {name}", "",
              f"- version: {m['version']}",
              f"- trained: {m['trained_at']}",
@@ -55,56 +80,96 @@ def _card(name: str, model: ScreenerModel, sha: str, metrics: dict) -> str:
              f"- rules version: {m['rules_version']}; features version: {m['features_version']}",
              f"- training time: {m['train_seconds']} s (model fitting; feature extraction "
              f"{d.get('feature_seconds', '-')} s)",
-             f"- reproduce: `{d.get('command', 'screener train')}`", "",
-             "## Intended use", "", INTENDED_USE, "",
-             "## Data", "",
-             f"{m['n_examples']} labelled provisions, {m['n_flagged']} flagged. By source: "
-             + ", ".join(f"{k} {v}" for k, v in m["n_by_source"].items()) + ".",
-             ""]
+             f"- reproduce: `{d.get('command', 'screener train')}`; honest dev figures: "
+             f"`.venv/bin/python benchmarks/model_dev.py --card models/{name}`", "",
+             "## Intended use", "", INTENDED_USE, ""]
+    cv = metrics.get("dev_grouped_cv")
+    base = metrics.get("dev_baselines") or {}
+    lines.extend(["## Headline: dev, nested grouped cross-validation (`dev_grouped_cv`)", ""])
+    if isinstance(cv, dict):
+        lines.extend([
+            f"{cv.get('method', '')}. Every dev provision is judged by a model that saw neither it nor its "
+            "document; mean ± sd over seeds.", "",
+            "| on dev (n=425) | flag P | flag R | flag F1 | PR-AUC | category micro-F1 | Brier |",
+            "|---|---:|---:|---:|---:|---:|---:|"])
+        for label, r in (("rules alone", base.get("rules")), ("(a) corpus only, held out", base.get("a_corpus_only"))):
+            if r:
+                lines.append(f"| {label} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
+                             f"{r['pr_auc']:.3f} | {r['cat_f1']:.3f} | {r['brier']:.4f} |")
+        lines.append("| **this configuration, nested CV** | " + " | ".join(
+            _mean_sd(cv, k) for k in ("precision", "recall", "f1", "pr_auc", "cat_f1", "brier")) + " |")
+        lines.extend(["", f"Bars: flag F1 >= 0.80: {'PASS' if cv['mean']['f1'] >= 0.80 else 'FAIL'}; "
+                      f"category micro-F1 >= 0.65: {'PASS' if cv['mean']['cat_f1'] >= 0.65 else 'FAIL'}; "
+                      + (f"beats the rules on flag F1: {'yes' if cv['mean']['f1'] > base['rules']['f1'] else 'NO'}, "
+                         f"on PR-AUC: {'yes' if cv['mean']['pr_auc'] > base['rules']['pr_auc'] else 'NO'}."
+                         if base.get("rules") else ""), ""])
+    else:
+        lines.extend([str(cv or "not measured yet: run `benchmarks/model_dev.py --card models/" + name + "`"), ""])
+    lines.extend(["## Data", "",
+                  f"{m['n_examples']} labelled provisions, {m['n_flagged']} flagged. By source: "
+                  + ", ".join(f"{k} {v}" for k, v in m["n_by_source"].items()) + ".", ""])
     if d.get("files"):
         lines.append(f"Corpus files: {len(d['files'])} (" + ", ".join(sorted({Path(f).parent.name for f in d['files']})) + ").")
     lines.append(f"Measuring set (`../shared/labels/dev.jsonl`) in training: "
                  f"{'YES' if d.get('include_dev') else 'no'}.")
     if d.get("include_dev"):
-        lines.extend(["", "Why dev is included: dev is the only labelled set with real *drafts* "
-                      "(OCR'd consultation drafts), the documents the screener is for. Grouped "
-                      "cross-validation over dev (benchmark (b) below: corpus + the other dev folds, "
-                      "each dev document judged by a model that did not see it) scores higher than the "
-                      "corpus-only model (a), so the shipped model uses it. Its dev figures are therefore "
-                      "(b)'s, not the in-sample ones; a promotion compared on dev is not held out."])
+        lines.extend(["", "Why dev is included: dev carries the target labelling convention and is the only "
+                      "labelled source of real *drafts* (120 of its 425 provisions), the documents the screener "
+                      "is for. Nested grouped CV (headline above) shows the dev-adapted configuration beats the "
+                      "corpus-only model (a); the shipped model is trained on all of dev, so its own dev figure "
+                      "(below, `in_sample`) is not a measure; a promotion compared on dev is not held out."])
     if d.get("messages"):
         lines.extend(["", *[f"Note: {x}" for x in d["messages"]]])
     if d.get("per_category"):
-        lines.extend(["", "| category | positives (real) | positives (all) |", "|---|---:|---:|"])
+        lines.extend(["", "| category | positives (real + dev) | positives (all) |", "|---|---:|---:|"])
         for c, (r, a) in d["per_category"].items():
             lines.append(f"| {c} | {r} | {a} |")
-    lines.extend(["", "Real provisions labelled by two annotators get one label: agreement -> "
-                  "annotator A's; disagreement on the flag -> flagged with severity 1 (guideline "
-                  "rule 4). See `corpus/README.md`.", "",
+    lines.extend(["", "Real provisions labelled more than once get one label (`screener.corpus.adjudicate`): "
+                  "a second-pass label (annotator R) replaces the first; otherwise agreement -> annotator "
+                  "A's; disagreement on the flag -> flagged with severity 1 (guideline rule 4). See "
+                  "`corpus/README.md`.", "",
+                  "## Calibration finding", "", CALIBRATION, "",
                   "## Model", "",
                   "Base logistic regressions (flag; each category given flagged) over word 1-2-grams "
                   "of the underthesea-segmented text, character 2-5-grams, article-title n-grams and "
                   "rule features (category scores, trigger counts before/after context rules, "
-                  "patterns, context cues); stacked with the rules' category scores by logistic "
-                  "regressions fitted on out-of-fold probabilities of the real examples; "
-                  "thresholds chosen by grouped cross-validation on the training corpus.", "",
-                  f"Thresholds: flag {model.thresholds['flag']:.2f}; categories " +
-                  ", ".join(f"{c} {t:.2f}" for c, t in model.thresholds["categories"].items()) + ".",
-                  "", "## Metrics", ""])
+                  "patterns, context cues); stacked with the rules' scores by small logistic "
+                  "regressions."])
+    if target:
+        trials = ", ".join(f"{t['target_weight']:g}: flag F1 {t['flag_f1']:.3f} / cat-F1 "
+                           f"{t['category_micro_f1']:.3f}" for t in m.get("target_trials", []))
+        lines.extend(["", f"Training mode: **target** (domain adaptation to dev's convention). Dev examples "
+                      f"weigh {m.get('target_weight')}× in the base models (chosen from "
+                      f"{list(cfg.get('target_weight_grid', []))} by inner grouped CV over dev: {trials}). "
+                      f"The flag stacker ({cfg.get('flag_stack')} columns) is fitted on dev's out-of-fold "
+                      f"base probabilities only (corpus weight {cfg.get('flag_stack_corpus_weight')}); the "
+                      f"category stackers on dev's and the real corpus's (corpus weight "
+                      f"{cfg.get('cat_stack_corpus_weight')}); the thresholds on dev's cross-fitted "
+                      "stacked scores (grouped by document)."
+                      + (" A provision the rules flag is flagged (rule OR model)." if cfg.get("rule_or") else "")])
+    else:
+        lines.extend(["", "Training mode: **corpus** (stackers fitted on out-of-fold probabilities of the real "
+                      "corpus examples; thresholds by grouped CV on the corpus)."])
+    lines.extend(["", f"Thresholds: flag {model.thresholds['flag']:.2f}"
+                  + (f" (provisions the rules flag: {model.thresholds.get('flag_rules', 0):.2f})"
+                     if model.thresholds.get("flag_rules", model.thresholds["flag"]) != model.thresholds["flag"] else "")
+                  + "; categories " + ", ".join(f"{c} {t:.2f}" for c, t in model.thresholds["categories"].items()) + ".",
+                  "", "## Other metrics", ""])
     oof = m.get("oof", {})
-    lines.append(f"Out-of-fold on the training corpus (real examples, grouped by document; "
-                 f"n={oof.get('n')}): flag F1 {_fmt(oof.get('flag_f1'))}, PR-AUC "
-                 f"{_fmt(oof.get('flag_pr_auc'))}, category micro-F1 {_fmt(oof.get('category_micro_f1'))}.")
-    for key, title in (("dev", "On `../shared/labels/dev.jsonl`"),):
-        r = metrics.get(key)
-        if r:
-            note = (" -- dev was IN the training data: this is NOT a held-out figure; see "
-                    "`benchmarks/model_dev.py` for the cross-validated one") if d.get("include_dev") else " (held out)"
-            lines.append(f"{title}{note}: flag F1 {_fmt(r['flag']['f1'])}, PR-AUC "
-                         f"{_fmt(r['flag']['pr_auc'])}, category micro-F1 {_fmt(r['category_micro']['f1'])}, "
-                         f"Brier {_fmt(r['calibration']['brier'])}.")
+    lines.append(f"Inner CV of this training ({oof.get('on', 'out-of-fold')}; n={oof.get('n')}): flag F1 "
+                 f"{_fmt(oof.get('flag_f1'))}, PR-AUC {_fmt(oof.get('flag_pr_auc'))}, category micro-F1 "
+                 f"{_fmt(oof.get('category_micro_f1'))} (slightly optimistic: the dev weight was chosen on it).")
+    r = metrics.get("dev_in_sample")
+    if r:
+        lines.append(f"On dev, `in_sample` (dev is IN the training data -- NOT a measure of quality): flag F1 "
+                     f"{_fmt(r['flag']['f1'])}, PR-AUC {_fmt(r['flag']['pr_auc'])}, category micro-F1 "
+                     f"{_fmt(r['category_micro']['f1'])}, Brier {_fmt(r['calibration']['brier'])}.")
+    r = metrics.get("dev")
+    if r:
+        lines.append(f"On dev (held out): flag F1 {_fmt(r['flag']['f1'])}, PR-AUC {_fmt(r['flag']['pr_auc'])}, "
+                     f"category micro-F1 {_fmt(r['category_micro']['f1'])}, Brier {_fmt(r['calibration']['brier'])}.")
     if metrics.get("benchmark"):
-        lines.extend(["", "From `benchmarks/model_dev.py`:", "", "```", metrics["benchmark"].rstrip(), "```"])
+        lines.extend(["", "Output of `benchmarks/model_dev.py`:", "", "```", metrics["benchmark"].rstrip(), "```"])
     lines.extend(["", "## Limits", "", LIMITS, ""])
     return "\n".join(lines)
 

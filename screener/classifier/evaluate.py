@@ -19,7 +19,7 @@ import numpy as np
 
 from screener.rules import category_ids
 
-__all__ = ["evaluate_judgements", "format_report", "prf"]
+__all__ = ["evaluate_judgements", "format_report", "prf", "summarise_runs"]
 
 
 def prf(tp: int, fp: int, fn: int) -> dict:
@@ -154,3 +154,12 @@ def format_report(r: dict, title: str = "") -> str:
                 lines.append(f"  {e['score']:.3f} {e['id']} gold={e['gold']} pred={e['predicted']} | "
                              f"{e['article_title']} | {json.dumps(e['text'][:160], ensure_ascii=False)}")
     return "\n".join(lines)
+
+
+def summarise_runs(runs: Sequence[dict]) -> tuple[dict, dict]:
+    """Mean and standard deviation (over runs, e.g. seeds of a repeated CV) of each
+    numeric figure of flat figure dicts."""
+    keys = [k for k in runs[0] if isinstance(runs[0][k], (int, float))]
+    mean = {k: round(float(np.mean([r[k] for r in runs])), 4) for k in keys}
+    sd = {k: round(float(np.std([r[k] for r in runs], ddof=1)) if len(runs) > 1 else 0.0, 4) for k in keys}
+    return mean, sd

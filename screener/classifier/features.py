@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -33,6 +34,9 @@ __all__ = ["FEATURES_VERSION", "RawFeatures", "extract", "extract_parallel", "as
 
 #: bump when anything below changes what a model sees
 FEATURES_VERSION = "1"
+
+#: the clock of ``extract(..., timings=)`` (benchmarks/perf.py sets ``time.process_time``)
+timer = time.perf_counter
 
 _ENUM = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)*[.)]?|[a-zđ][0-9]?\)|[-+*•])\s*", re.IGNORECASE)
 
@@ -82,22 +86,153 @@ def _segment(text: str) -> str:
     return segmented_text(text).lower()
 
 
-def _rule_features(items, judgements_out: list) -> list[dict]:
-    """Run the rule pipeline once: the rules' judgement and the rule features of each item."""
-    from screener.rules import get_nlp
+# ------------------------------------------------------------------ the rule pipeline, faster
+# The rule pipeline (screener.rules.matcher.get_nlp) is a syllable tokenizer and two
+# SpanRulers. A SpanRuler's token Matcher tries each of its ~170 token patterns at every token
+# of every provision, which is most of the rules' time. ``rule_docs`` gives the same Docs
+# (same spans, same order: the tests compare them with ``nlp.pipe``) but tries a token pattern
+# only on a Doc that contains every literal token the pattern requires (a token without "OP"
+# whose LOWER/ORTH is a string or an IN list). The phrase matchers run as they are.
+
+_LITERAL_ATTRS = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}
+
+
+def _required(pattern: list) -> list[tuple[str, frozenset]]:
+    """(attribute, values): literal conditions that some token of a matching Doc must meet."""
+    out = []
+    for tok in pattern:
+        if not isinstance(tok, dict) or tok.get("OP", tok.get("op")) not in (None, "1", "+"):
+            continue
+        for k, v in tok.items():
+            attr = _LITERAL_ATTRS.get(str(k).upper())
+            if attr is None:
+                continue
+            if isinstance(v, str):
+                out.append((attr, frozenset([v])))
+            elif isinstance(v, dict) and set(v) == {"IN"} and isinstance(v["IN"], list):
+                out.append((attr, frozenset(v["IN"])))
+    return out
+
+
+class _FastRuler:
+    """A SpanRuler's ``__call__`` with its token patterns pre-filtered per Doc."""
+
+    def __init__(self, ruler):
+        from spacy.matcher import Matcher
+
+        strings = ruler.nlp.vocab.strings
+        self.ruler = ruler
+        self.n_patterns = len(ruler)
+        self.matchers = []  # per token pattern: its own Matcher
+        self.reqs = []  # per token pattern: [(attr index 0=ORTH 1=LOWER, frozenset of hashes)]
+        self.always = []  # token patterns with no literal condition: tried on every Doc
+        self.index: dict[tuple[int, int], list[int]] = {}  # (attr, hash) of a first condition
+        for entry in ruler.patterns:
+            pattern = entry["pattern"]
+            if not isinstance(pattern, list):
+                continue
+            label = repr((entry["label"], entry.get("id", "")))
+            m = Matcher(ruler.nlp.vocab, validate=False)
+            m.add(label, [pattern])
+            k = len(self.matchers)
+            self.matchers.append(m)
+            reqs = [(1 if attr == "LOWER" else 0, frozenset(strings.add(x) for x in vals))
+                    for attr, vals in _required(pattern)]
+            self.reqs.append(reqs)
+            if not reqs:
+                self.always.append(k)
+                continue
+            # index by the condition with the fewest values (usually one rare syllable)
+            a, hashes = min(reqs, key=lambda r: len(r[1]))
+            for h in hashes:
+                self.index.setdefault((a, h), []).append(k)
+
+    def candidates(self, doc) -> list[int]:
+        from spacy.attrs import LOWER, ORTH
+
+        arr = doc.to_array([ORTH, LOWER])
+        present = (set(arr[:, 0].tolist()), set(arr[:, 1].tolist())) if len(arr) else (set(), set())
+        found = set(self.always)
+        index = self.index
+        for a in (0, 1):
+            for h in present[a]:
+                ks = index.get((a, h))
+                if ks:
+                    found.update(ks)
+        return sorted(k for k in found
+                      if all(not present[a].isdisjoint(hs) for a, hs in self.reqs[k]))
+
+    def __call__(self, doc):
+        from spacy.tokens import Span
+
+        r = self.ruler
+        matches = [m for k in self.candidates(doc) for m in self.matchers[k](doc)]
+        matches += list(r.phrase_matcher(doc))
+        labels = r._match_label_id_map
+        spans = sorted(set(Span(doc, start, end, label=labels[m_id]["label"], span_id=labels[m_id]["id"])
+                           for m_id, start, end in matches if start != end))
+        # SpanRuler.set_annotations with its defaults (overwrite, no filter, no entities)
+        doc.spans[r.key] = spans
+        return doc
+
+
+_fast: dict[int, tuple] = {}
+
+
+def _fast_pipeline(nlp):
+    """The pipeline's components, with SpanRulers replaced by :class:`_FastRuler` (built once
+    per pipeline; rebuilt when a ruler's patterns change)."""
+    from spacy.pipeline import SpanRuler
+
+    key = id(nlp)
+    cached = _fast.get(key)
+    sig = tuple((name, len(pipe) if isinstance(pipe, SpanRuler) else -1) for name, pipe in nlp.pipeline)
+    if cached is None or cached[0] is not nlp or cached[1] != sig:
+        comps = []
+        for name, pipe in nlp.pipeline:
+            ok = (isinstance(pipe, SpanRuler) and pipe.key and not pipe.annotate_ents
+                  and pipe.spans_filter is None and pipe.overwrite)
+            comps.append(_FastRuler(pipe) if ok else pipe)
+        cached = (nlp, sig, comps)
+        _fast[key] = cached
+    return cached[2]
+
+
+def rule_docs(texts: Iterable[str], nlp=None):
+    """The rule pipeline's Docs of ``texts``: the same as ``nlp.pipe(texts)`` (the pipeline of
+    :func:`screener.rules.get_nlp` by default), faster."""
+    if nlp is None:
+        from screener.rules import get_nlp
+
+        nlp = get_nlp()
+    comps = _fast_pipeline(nlp)
+    for text in texts:
+        doc = nlp.make_doc(text)
+        for comp in comps:
+            doc = comp(doc)
+        yield doc
+
+
+def _rule_features(items, judgements_out: list, norms: list | None = None,
+                   title_norms: dict[str, str] | None = None) -> list[dict]:
+    """Run the rule pipeline once: the rules' judgement and the rule features of each item.
+    ``norms`` / ``title_norms``: the items' :func:`normalize_for_matching` and their titles'
+    normalised text, when the caller has them already."""
     from screener.rules import engine
     from screener.rules.context import build_context
     from screener.rules.matcher import TRIGGERS_KEY, pattern_index
 
-    nlp = get_nlp()
     pats = pattern_index()
     cats = category_ids()
-    norms = [normalize_for_matching(t) for t, _, _ in items]
-    titles = sorted({normalize_for_matching(ti).text for _, ti, _ in items if ti})
-    title_docs = dict(zip(titles, nlp.pipe(titles, batch_size=256)))
+    if norms is None:
+        norms = [normalize_for_matching(t) for t, _, _ in items]
+    if title_norms is None:
+        title_norms = {ti: normalize_for_matching(ti).text for ti in {ti for _, ti, _ in items if ti}}
+    titles = sorted(set(title_norms.values()))
+    title_docs = dict(zip(titles, rule_docs(titles)))
     feats = []
-    for (text, title, doc_type), norm, doc in zip(items, norms, nlp.pipe((n.text for n in norms), batch_size=256)):
-        tdoc = title_docs.get(normalize_for_matching(title).text) if title else None
+    for (text, title, doc_type), norm, doc in zip(items, norms, rule_docs(n.text for n in norms)):
+        tdoc = title_docs.get(title_norms[title]) if title else None
         j = engine._judgement(doc, norm, tdoc)
         judgements_out.append(j)
         ctx = build_context(doc, tdoc)
@@ -145,24 +280,31 @@ def _rule_features(items, judgements_out: list) -> list[dict]:
     return feats
 
 
-def extract(items: Iterable) -> RawFeatures:
+def extract(items: Iterable, timings: dict | None = None) -> RawFeatures:
     """Features of ``items`` (strings, ``(text, article_title, doc_type)`` tuples, dicts or
-    :class:`screener.corpus.Example`)."""
+    :class:`screener.corpus.Example`).
+
+    Each text is normalised once, run through the rules once and word-segmented once (each
+    distinct title once). ``timings``: a dict to which the seconds of ``normalisation``,
+    ``rules``, ``tokenization`` (underthesea) and ``features`` (the rest) are added."""
+    perf_counter = timer
+    t0 = perf_counter()
     rows = as_items(items)
+    norms = [normalize_for_matching(t) for t, _, _ in rows]
+    title_norms = {ti: normalize_for_matching(ti).text for ti in {ti for _, ti, _ in rows if ti}}
+    t1 = perf_counter()
     judgements: list[Judgement] = []
-    rules = _rule_features(rows, judgements)
-    words, chars, titles = [], [], []
-    title_cache: dict[str, str] = {}
-    for text, title, _ in rows:
-        norm = normalize_for_matching(text).text
-        words.append(_segment(norm))
-        chars.append(" " + _ENUM.sub("", norm.lower(), count=1).strip() + " ")
-        if title:
-            if title not in title_cache:
-                title_cache[title] = _segment(normalize_for_matching(title).text)
-            titles.append(title_cache[title])
-        else:
-            titles.append("")
+    rules = _rule_features(rows, judgements, norms, title_norms)
+    t2 = perf_counter()
+    words = [_segment(n.text) for n in norms]
+    title_words = {ti: _segment(tn) for ti, tn in title_norms.items()}
+    t3 = perf_counter()
+    chars = [" " + _ENUM.sub("", n.text.lower(), count=1).strip() + " " for n in norms]
+    titles = [title_words[title] if title else "" for _, title, _ in rows]
+    if timings is not None:
+        for k, v in (("normalisation", t1 - t0), ("rules", t2 - t1), ("tokenization", t3 - t2),
+                     ("features", perf_counter() - t3)):
+            timings[k] = timings.get(k, 0.0) + v
     return RawFeatures(words, chars, titles, rules, judgements)
 
 

@@ -40,7 +40,7 @@ from screener.rules import RULES_VERSION, category_ids
 from .features import FEATURES_VERSION, RawFeatures
 
 __all__ = ["TrainConfig", "ScreenerModel", "train_model", "save_model", "load_model",
-           "ModelError", "TRUSTED_TYPES", "file_sha256", "MODEL_FILE"]
+           "ModelError", "TRUSTED_TYPES", "file_sha256", "MODEL_FILE", "nested_cv"]
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "MODEL_CARD.md"
@@ -94,6 +94,24 @@ class TrainConfig:
     split_flag_threshold: bool = False
     #: categories with fewer real positives than this keep a threshold of 0.5
     min_support_for_threshold: int = 8
+    # -- domain adaptation to the target convention (dev: real drafts and enacted texts
+    #    labelled by the measuring set's labellers); used when the training data hold at
+    #    least ``min_target`` target examples (``--include-dev``), see ``_train_target``
+    target_sources: tuple = ("dev",)
+    min_target: int = 100
+    #: weights of a target example in the base models; more than one: chosen by inner
+    #: grouped CV over the target examples
+    target_weight_grid: tuple = (1.0, 3.0, 10.0)
+    target_folds: int = 5
+    #: the flag stacker's columns: "full" (rules' nine scores, max, flag, base flag logit,
+    #: nine base category logits) or "small" (rules' max, flag, base flag logit)
+    flag_stack: str = "full"
+    #: weight of a real corpus example in the stackers and thresholds relative to a target
+    #: one (0: fitted on target examples only)
+    flag_stack_corpus_weight: float = 0.0
+    cat_stack_corpus_weight: float = 0.1
+    #: flag every provision the rules flag (flag = rule flag OR stacked probability >= t)
+    rule_or: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -227,8 +245,10 @@ def _fit_vectorizers(F: RawFeatures, cfg: TrainConfig) -> dict:
     rules = DictVectorizer()
     word.fit(F.words)
     char.fit(F.chars)
-    titles = F.titles if any(F.titles) else ["_"]
-    title.fit(titles)
+    try:
+        title.fit(F.titles)
+    except ValueError:  # no title term in two provisions (e.g. no titles at all)
+        title.fit(["_", "_"])
     rules.fit(F.rules)
     for v in (word, char, title):
         # the terms cut by min_df / max_features: large and not needed to transform
@@ -254,7 +274,10 @@ def _rule_matrix(F: RawFeatures, cats: Sequence[str]) -> np.ndarray:
     return np.asarray(rows, dtype=float).reshape(len(F.judgements), len(cats) + 2)
 
 
-def _stack_flag_X(R: np.ndarray, pf: np.ndarray, pc: np.ndarray) -> np.ndarray:
+def _stack_flag_X(R: np.ndarray, pf: np.ndarray, pc: np.ndarray, kind: str = "full") -> np.ndarray:
+    if kind == "small":  # the rules' maximum and flag, the base flag logit
+        ncat = pc.shape[1]
+        return np.column_stack([R[:, ncat], R[:, ncat + 1], _logit(pf)])
     return np.column_stack([R, _logit(pf), _logit(pc)])
 
 
@@ -265,7 +288,7 @@ def _stack_cat_X(R: np.ndarray, pf: np.ndarray, pc: np.ndarray, k: int) -> np.nd
 
 def _stack_predict(state: dict, R: np.ndarray, pf: np.ndarray, pc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sf = state["stack_flag"]
-    p_flag = sf.predict_proba(_stack_flag_X(R, pf, pc))[:, 1]
+    p_flag = sf.predict_proba(_stack_flag_X(R, pf, pc, state.get("config", {}).get("flag_stack", "full")))[:, 1]
     cols = []
     for k, m in enumerate(state["stack_cat"]):
         if isinstance(m, (float, int)):
@@ -337,11 +360,136 @@ def _group_folds(groups: Sequence[str], y: np.ndarray, n: int, seed: int) -> lis
     return [np.array(sorted(f), dtype=int) for f in folds if f]
 
 
+def _target_mask(sources: Sequence[str], cfg: TrainConfig) -> np.ndarray:
+    return np.array([s in tuple(cfg.target_sources) for s in sources], dtype=bool)
+
+
+def _use_target_mode(y: np.ndarray, target: np.ndarray, cfg: TrainConfig) -> bool:
+    return bool(target.sum() >= cfg.min_target and y[target].sum() >= 10
+                and y[target].sum() < target.sum() and (~target).sum() > 0)
+
+
+def _base_oof(X, y, Y, w, folds: list[np.ndarray], cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold base probabilities: for each fold, base models fitted on the other rows."""
+    n = X.shape[0]
+    oof_f = np.zeros(n)
+    oof_c = np.zeros((n, Y.shape[1]))
+    for te in folds:
+        tr = np.setdiff1d(np.arange(n), te)
+        if y[tr].min() == y[tr].max():
+            oof_f[te] = y[tr].mean()
+            continue
+        bf, bc = _fit_base(X[tr], y[tr], Y[tr], w[tr], cfg)
+        oof_f[te] = bf.predict_proba(X[te])[:, 1]
+        oof_c[te] = np.column_stack([_cat_prob(m, X[te]) for m in bc])
+    return oof_f, oof_c
+
+
+def _fit_stackers(R, pf, pc, y, Y, w_flag, w_cat, cfg: TrainConfig):
+    """Flag stacker (rows with ``w_flag`` > 0) and category stackers (``w_cat`` > 0)."""
+    mf = w_flag > 0
+    stack_flag = _stack_lr(cfg.stack_C).fit(_stack_flag_X(R[mf], pf[mf], pc[mf], cfg.flag_stack), y[mf],
+                                            sample_weight=w_flag[mf])
+    mc = w_cat > 0
+    stack_cat: list = []
+    for k in range(Y.shape[1]):
+        yk = Y[mc, k]
+        if yk.sum() < 2 or yk.sum() == len(yk):
+            stack_cat.append(float(0.5 if Y[:, k].sum() else 0.0))
+        else:
+            stack_cat.append(_stack_lr(cfg.stack_C).fit(_stack_cat_X(R[mc], pf[mc], pc[mc], k), yk,
+                                                        sample_weight=w_cat[mc]))
+    return stack_flag, stack_cat
+
+
+def _choose_thresholds(y, Y, p_flag, p_cat, rule_flag, w_flag, w_cat, cats, cfg: TrainConfig):
+    """Flag and category thresholds maximising the (weighted) F1 of held-out stacked scores."""
+    mf = w_flag > 0
+    if cfg.rule_or:  # the rules' flags stand; the threshold is for the others
+        t_flag, f_flag = _best_threshold(y[mf & ~rule_flag], p_flag[mf & ~rule_flag], 0.05, 0.95,
+                                         w=w_flag[mf & ~rule_flag])
+        # F1 of the whole rule-OR decision
+        pred = (p_flag >= t_flag) | rule_flag
+        ww, yy, pp = w_flag[mf], y[mf], pred[mf]
+        tp, fp, fn = ww[pp & (yy == 1)].sum(), ww[pp & (yy == 0)].sum(), ww[~pp & (yy == 1)].sum()
+        f_flag = float(2 * tp / max(2 * tp + fp + fn, 1e-9))
+        t_rules = 0.0
+    elif cfg.split_flag_threshold:
+        t_flag, t_rules, f_flag = _best_pair(y[mf], p_flag[mf], rule_flag[mf], w_flag[mf])
+    else:
+        t_flag, f_flag = _best_threshold(y[mf], p_flag[mf], w=w_flag[mf])
+        t_rules = t_flag
+    mc = w_cat > 0
+    t_cat, f_cat = {}, {}
+    for k, c in enumerate(cats):
+        yk = Y[mc, k]
+        if yk.sum() >= cfg.min_support_for_threshold:
+            t_cat[c], f_cat[c] = _best_threshold(yk, p_cat[mc, k], 0.15, 0.85, w=w_cat[mc])
+        else:
+            t_cat[c], f_cat[c] = 0.5, None
+    return {"flag": t_flag, "flag_rules": t_rules, "categories": t_cat}, f_flag
+
+
+def _stack_target(R, oof_f, oof_c, y, Y, groups, target, real, cats, cfg: TrainConfig, log=None) -> dict:
+    """Stackers and thresholds for the target convention, from out-of-fold base
+    probabilities. The stackers are fitted on the target examples (and the real corpus ones
+    with ``*_stack_corpus_weight``); the thresholds are chosen on *cross-fitted* stacked
+    scores of the target examples (grouped folds over the target examples: each one is
+    scored by stackers that did not see its document). Returns the stackers, thresholds,
+    the cross-fitted scores and their figures."""
+    n = len(y)
+    corpus = real & ~target
+    w_flag = np.where(target, 1.0, np.where(corpus, cfg.flag_stack_corpus_weight, 0.0))
+    w_cat = np.where(target, 1.0, np.where(corpus, cfg.cat_stack_corpus_weight, 0.0))
+    rule_flag = R[:, -1] > 0
+    tidx = np.flatnonzero(target)
+    cv_f = np.zeros(n)
+    cv_c = np.zeros((n, len(cats)))
+    tgroups = [groups[i] for i in tidx]
+    for te_local in _group_folds(tgroups, y[tidx], cfg.target_folds, cfg.seed + 1):
+        te = tidx[te_local]
+        wf, wc = w_flag.copy(), w_cat.copy()
+        wf[te] = 0.0
+        wc[te] = 0.0
+        sf, sc = _fit_stackers(R, oof_f, oof_c, y, Y, wf, wc, cfg)
+        pf, pc = _stack_predict({"stack_flag": sf, "stack_cat": sc, "config": {"flag_stack": cfg.flag_stack}},
+                                R[te], oof_f[te], oof_c[te])
+        cv_f[te] = pf
+        cv_c[te] = pc
+    stack_flag, stack_cat = _fit_stackers(R, oof_f, oof_c, y, Y, w_flag, w_cat, cfg)
+    full = {"stack_flag": stack_flag, "stack_cat": stack_cat, "config": {"flag_stack": cfg.flag_stack}}
+    # corpus rows (category thresholds with a corpus weight): scored by the final stackers
+    if corpus.any():
+        pf, pc = _stack_predict(full, R[corpus], oof_f[corpus], oof_c[corpus])
+        cv_f[corpus] = pf
+        cv_c[corpus] = pc
+    thresholds, _ = _choose_thresholds(y, Y, cv_f, cv_c, rule_flag, np.where(target, 1.0, 0.0), w_cat, cats, cfg)
+    dec = _decide(cv_f[tidx], cv_c[tidx], thresholds, cats, rule_flag[tidx])
+    figures = _oof_metrics(y[tidx], Y[tidx], cv_f[tidx], dec, cats)
+    return {"stack_flag": stack_flag, "stack_cat": stack_cat, "thresholds": thresholds,
+            "cv_flag": cv_f[tidx], "cv_cat": cv_c[tidx], "figures": figures}
+
+
+def _criterion(fig: dict) -> float:
+    """What the inner CV maximises when it chooses the target weight: the two bars' figures."""
+    return float(fig["flag_f1"]) + float(fig["category_micro_f1"])
+
+
 def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = None,
                 version: str | None = None, log: Callable[[str], None] | None = None,
                 data_summary: dict | None = None) -> ScreenerModel:
     """Fit vectorisers, base models, stackers and thresholds on ``examples`` (objects with
-    ``flag``, ``categories``, ``source`` and ``group``) whose features are ``F``."""
+    ``flag``, ``categories``, ``source`` and ``group``) whose features are ``F``.
+
+    Two modes. Without target examples (``cfg.target_sources``: dev, with
+    ``--include-dev``), stackers and thresholds are fitted on the out-of-fold base
+    probabilities of the real corpus examples. With at least ``cfg.min_target`` of them
+    (*target mode*, domain adaptation to the measuring set's convention): the base models
+    are trained on everything with target examples weighted (the weight chosen from
+    ``cfg.target_weight_grid`` by inner grouped CV), the stackers are fitted on the target
+    examples' out-of-fold base probabilities (:func:`_stack_target`) and the thresholds on
+    their cross-fitted stacked scores. Nothing in either mode uses examples outside
+    ``examples``: :func:`nested_cv` relies on it."""
     cfg = cfg or TrainConfig()
     log = log or (lambda s: None)
     t0 = time.perf_counter()
@@ -360,58 +508,55 @@ def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = No
     X = _transform(vec, F, cfg.title_weight)
     R = _rule_matrix(F, cats)
     log(f"features: {X.shape[1]} columns, {n} examples")
-
-    # out-of-fold base probabilities for the stackers and the thresholds
-    oof_f = np.zeros(n)
-    oof_c = np.zeros((n, len(cats)))
     folds = _group_folds(groups, y, cfg.folds, cfg.seed)
-    for te in folds:
-        tr = np.setdiff1d(np.arange(n), te)
-        if y[tr].min() == y[tr].max():
-            oof_f[te] = y[tr].mean()
-            continue
-        bf, bc = _fit_base(X[tr], y[tr], Y[tr], w[tr], cfg)
-        oof_f[te] = bf.predict_proba(X[te])[:, 1]
-        oof_c[te] = np.column_stack([_cat_prob(m, X[te]) for m in bc])
-    log(f"out-of-fold base models: {len(folds)} folds ({time.perf_counter() - t0:.1f} s)")
-    base_flag, base_cat = _fit_base(X, y, Y, w, cfg)
-
     real = np.array([s != "synthetic" for s in sources])
-    if real.sum() < 50 or y[real].min() == y[real].max():
-        real = np.ones(n, dtype=bool)  # e.g. shared/ absent: synthetic + reviews only
-        log("stackers and thresholds fitted on all examples (fewer than 50 real ones)")
-    sw = np.array([cfg.dev_stack_weight if s == "dev" else 1.0 for s in sources])[real]
-    Sx = _stack_flag_X(R, oof_f, oof_c)[real]
-    stack_flag = _stack_lr(cfg.stack_C).fit(Sx, y[real], sample_weight=sw)
-    stack_cat: list = []
-    for k in range(len(cats)):
-        yk = Y[real, k]
-        if yk.sum() < 2:
-            stack_cat.append(float(0.5 if Y[:, k].sum() else 0.0))
-        else:
-            stack_cat.append(_stack_lr(cfg.stack_C).fit(_stack_cat_X(R, oof_f, oof_c, k)[real], yk,
-                                                        sample_weight=sw))
-    state_partial = {"stack_flag": stack_flag, "stack_cat": stack_cat}
-    p_flag, p_cat = _stack_predict(state_partial, R[real], oof_f[real], oof_c[real])
-    rfl = R[real, -1] > 0
-    if cfg.split_flag_threshold:  # one threshold where the rules flag, one elsewhere
-        t_flag, t_rules, f_flag = _best_pair(y[real], p_flag, rfl, sw)
+    target = _target_mask(sources, cfg)
+    extra_meta: dict = {}
+
+    if _use_target_mode(y, target, cfg):
+        best = None
+        trials = []
+        grid = list(cfg.target_weight_grid) or [cfg.dev_weight]
+        for tw in grid:
+            wt = np.where(target, tw, w)
+            oof_f, oof_c = _base_oof(X, y, Y, wt, folds, cfg)
+            st = _stack_target(R, oof_f, oof_c, y, Y, groups, target, real, cats, cfg)
+            crit = _criterion(st["figures"])
+            trials.append({"target_weight": tw, **st["figures"]})
+            log(f"target weight {tw:g}: inner CV over {int(target.sum())} target examples: flag F1 "
+                f"{st['figures']['flag_f1']:.3f}, PR-AUC {st['figures']['flag_pr_auc']:.3f}, category "
+                f"micro-F1 {st['figures']['category_micro_f1']:.3f} ({time.perf_counter() - t0:.1f} s)")
+            if best is None or crit > best[0] + 1e-9:
+                best = (crit, tw, st)
+        _, tw, st = best
+        w = np.where(target, tw, w)
+        base_flag, base_cat = _fit_base(X, y, Y, w, cfg)
+        stack_flag, stack_cat, thresholds = st["stack_flag"], st["stack_cat"], st["thresholds"]
+        oof_metrics = dict(st["figures"], on="target examples, inner grouped CV (cross-fitted stackers)")
+        extra_meta = {"mode": "target", "target_weight": tw, "target_trials": trials,
+                      "n_target": int(target.sum())}
+        log(f"target mode: weight {tw:g}; thresholds flag {thresholds['flag']:.2f}"
+            + (" (or the rules flag)" if cfg.rule_or else ""))
     else:
-        t_flag, f_flag = _best_threshold(y[real], p_flag, w=sw)
-        t_rules = t_flag
-    t_cat, f_cat = {}, {}
-    for k, c in enumerate(cats):
-        yk = Y[real, k]
-        if yk.sum() >= cfg.min_support_for_threshold:
-            t_cat[c], f_cat[c] = _best_threshold(yk, p_cat[:, k], 0.15, 0.85, w=sw)
-        else:
-            t_cat[c], f_cat[c] = 0.5, None
-    thresholds = {"flag": t_flag, "flag_rules": t_rules, "categories": t_cat}
-    split = f", where the rules flag {t_rules:.2f}" if cfg.split_flag_threshold else ""
-    log(f"thresholds (out-of-fold, {int(real.sum())} real examples): flag {t_flag:.2f}{split} "
-        f"(F1 {f_flag:.3f})")
-    dec = _decide(p_flag, p_cat, thresholds, cats, rfl)
-    oof_metrics = _oof_metrics(y[real], Y[real], p_flag, dec, cats)
+        # out-of-fold base probabilities for the stackers and the thresholds
+        oof_f, oof_c = _base_oof(X, y, Y, w, folds, cfg)
+        log(f"out-of-fold base models: {len(folds)} folds ({time.perf_counter() - t0:.1f} s)")
+        base_flag, base_cat = _fit_base(X, y, Y, w, cfg)
+        if real.sum() < 50 or y[real].min() == y[real].max():
+            real = np.ones(n, dtype=bool)  # e.g. shared/ absent: synthetic + reviews only
+            log("stackers and thresholds fitted on all examples (fewer than 50 real ones)")
+        sw = np.where(real, np.array([cfg.dev_stack_weight if s == "dev" else 1.0 for s in sources]), 0.0)
+        stack_flag, stack_cat = _fit_stackers(R, oof_f, oof_c, y, Y, sw, sw, cfg)
+        state_partial = {"stack_flag": stack_flag, "stack_cat": stack_cat, "config": cfg.to_dict()}
+        p_flag, p_cat = _stack_predict(state_partial, R, oof_f, oof_c)
+        rfl = R[:, -1] > 0
+        thresholds, f_flag = _choose_thresholds(y, Y, p_flag, p_cat, rfl, sw, sw, cats, cfg)
+        log(f"thresholds (out-of-fold, {int(real.sum())} real examples): flag {thresholds['flag']:.2f} "
+            f"(F1 {f_flag:.3f})")
+        dec = _decide(p_flag[real], p_cat[real], thresholds, cats, rfl[real])
+        oof_metrics = dict(_oof_metrics(y[real], Y[real], p_flag[real], dec, cats),
+                           on="real examples, out-of-fold grouped by document")
+        extra_meta = {"mode": "corpus"}
     version = version or time.strftime("%Y.%m.%d")
     meta = {
         "version": version,
@@ -425,6 +570,7 @@ def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = No
         "train_seconds": round(time.perf_counter() - t0, 1),
         "oof": oof_metrics,
         "data": data_summary or {},
+        **extra_meta,
     }
     state = {
         "format": 1,
@@ -439,6 +585,99 @@ def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = No
         "meta": meta,
     }
     return ScreenerModel(state)
+
+
+_NESTED: tuple | None = None  # (examples, F, cfg, fit) for the worker processes of nested_cv
+
+
+def _nested_job(job: tuple) -> tuple:
+    seed, k, te = job
+    examples, F, cfg, fit = _NESTED
+    tr = np.setdiff1d(np.arange(len(examples)), te)
+    t0 = time.perf_counter()
+    m = fit([examples[i] for i in tr], F.subset(tr), cfg)
+    secs = time.perf_counter() - t0
+    Ft = F.subset(te)
+    pf, pc = m.predict_proba(Ft)
+    dec = m.decide(pf, pc, [bool(j.flag) for j in Ft.judgements])
+    info = {"seed": seed, "fold": k, "n_test": int(len(te)), "target_weight": m.meta.get("target_weight"),
+            "mode": m.meta.get("mode"), "thresholds": m.thresholds, "train_seconds": round(secs, 1),
+            "test_index": [int(i) for i in te]}
+    return pf, pc, dec, info
+
+
+def nested_cv(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = None,
+              seeds: Sequence[int] = (0, 1, 2), outer_folds: int = 5,
+              log: Callable[[str], None] | None = None,
+              fit: Callable | None = None, workers: int = 1) -> list[dict]:
+    """Honest figures for the target examples (``cfg.target_sources``) of ``examples``.
+
+    For each seed, the target examples are split into ``outer_folds`` folds grouped by
+    document (``group``); for each fold a model is trained by :func:`train_model` on
+    *everything else* (the corpus and the other target folds) -- so every choice (target
+    weight, stackers, thresholds, even the vectorisers' vocabulary) is made on the
+    outer-training part, by its inner grouped CV -- and judges the fold's examples. Returns
+    one dict per seed: ``index`` (positions in ``examples`` of the target rows, in order),
+    ``p_flag``, ``p_cat``, ``decisions`` (flag, categories) and ``folds`` (per fold: the
+    test rows, the chosen target weight and thresholds). ``fit`` replaces
+    :func:`train_model` (tests); ``workers`` > 1 trains folds in parallel (fork)."""
+    global _NESTED
+    cfg = cfg or TrainConfig()
+    log = log or (lambda s: None)
+    fit = fit or train_model
+    cats = category_ids()
+    sources = [e.source for e in examples]
+    target = np.flatnonzero(_target_mask(sources, cfg))
+    if len(target) == 0:
+        raise ModelError("nested_cv: no target examples")
+    y = np.array([int(e.flag) for e in examples])
+    groups = [examples[i].group for i in target]
+    jobs = []
+    local_of = {int(t): j for j, t in enumerate(target)}
+    for seed in seeds:
+        for k, te_local in enumerate(_group_folds(groups, y[target], outer_folds, 1000 + seed)):
+            jobs.append((seed, k, target[te_local]))
+    _NESTED = (examples, F, cfg, fit)
+    try:
+        if workers > 1:
+            import multiprocessing as mp
+
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+            with ctx.Pool(workers) as pool:
+                results = []
+                for r in pool.imap(_nested_job, jobs):
+                    results.append(r)
+                    log(f"nested CV seed {r[3]['seed']} fold {r[3]['fold'] + 1}/{outer_folds}: weight "
+                        f"{r[3]['target_weight']}, flag threshold {r[3]['thresholds']['flag']:.2f} "
+                        f"({r[3]['train_seconds']} s)")
+        else:
+            results = []
+            for job in jobs:
+                r = _nested_job(job)
+                results.append(r)
+                log(f"nested CV seed {r[3]['seed']} fold {r[3]['fold'] + 1}/{outer_folds}: weight "
+                    f"{r[3]['target_weight']}, flag threshold {r[3]['thresholds']['flag']:.2f} "
+                    f"({r[3]['train_seconds']} s)")
+    finally:
+        _NESTED = None
+    out = []
+    for seed in seeds:
+        p_flag = np.zeros(len(target))
+        p_cat = np.zeros((len(target), len(cats)))
+        decisions: list = [None] * len(target)
+        folds = []
+        for pf, pc, dec, info in results:
+            if info["seed"] != seed:
+                continue
+            loc = [local_of[i] for i in info["test_index"]]
+            p_flag[loc] = pf
+            p_cat[loc] = pc
+            for i, d in zip(loc, dec):
+                decisions[i] = d
+            folds.append(info)
+        out.append({"seed": seed, "index": [int(i) for i in target], "p_flag": p_flag, "p_cat": p_cat,
+                    "decisions": decisions, "folds": folds})
+    return out
 
 
 def _oof_metrics(y, Y, p_flag, dec, cats) -> dict:

@@ -51,6 +51,31 @@ def _pypdf_limits(limits: Limits):
         stream_decoding_work_maximum_length=4 * cap)
 
 
+def _check_streams(page, limits: Limits) -> None:
+    """Inflates, within pypdf's limits, what pdfium would inflate to draw a page without text:
+    its content streams and the images and forms it draws (``LimitReachedError`` past them)."""
+    from pypdf.errors import LimitReachedError
+
+    contents = page.get_contents()
+    if contents is not None:
+        contents.get_data()
+    resources = page.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    if xobjects is None:
+        return
+    budget = limits.max_stream_bytes
+    for ref in list(xobjects.get_object().values())[:1000]:
+        obj = ref.get_object()
+        if obj.get("/Subtype") == "/Image":
+            w, h = int(obj.get("/Width", 0) or 0), int(obj.get("/Height", 0) or 0)
+            if w * h > budget:  # one byte a pixel at least
+                raise LimitReachedError(f"an image of {w} x {h} pixels")
+        data = obj.get_data()
+        budget -= len(data)
+        if budget < 0:
+            raise LimitReachedError("the images of one page")
+
+
 def _extract(data: bytes, name: str, limits: Limits | None = None,
              deadline: Deadline | None = None) -> list[str]:
     from pypdf import PasswordType, PdfReader
@@ -77,6 +102,8 @@ def _extract(data: bytes, name: str, limits: Limits | None = None,
                 deadline.check(name, "extracting the text layer")
                 texts.append(page.extract_text() or "")
                 limits.check_chars(sum(map(len, texts)), name)
+                if not _has_text(texts[-1]):  # pdfium will open it (OCR): bombs stop here first
+                    _check_streams(page, limits)
             return texts
     except InputError:
         raise
@@ -133,7 +160,11 @@ def _pages_with_marks(data: bytes, pages: list[int]) -> list[int]:
         return pages
     try:
         for i in pages:
-            kinds = {obj.type for obj in pdf[i].get_objects(max_depth=4)}
+            try:
+                kinds = {obj.type for obj in pdf[i].get_objects(max_depth=4)}
+            except Exception:  # pdfium cannot load this page: OCR will try and report it
+                marked.append(i)
+                continue
             if kinds & {raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_SHADING}:
                 marked.append(i)
     finally:
