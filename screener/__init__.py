@@ -37,7 +37,7 @@ class ParsedDocument:
     def notices(self) -> list[str]:
         """What the reader should know about how the document was read (English): a legacy
         font encoding converted, no articles found."""
-        out = list(getattr(self.document, "notices", None) or [])
+        out = list(self.document.notices)
         if not self.has_articles:
             name = self.document.name or "the document"
             out.append(f"{name}: {NO_ARTICLES if self.by_paragraph else NO_ARTICLES_ITEMS}")
@@ -52,7 +52,7 @@ class ParsedDocument:
     def notices_vi(self) -> list[str]:
         """The same for the app and the reports (Vietnamese)."""
         out = []
-        enc = getattr(self.document, "legacy_encoding", None)
+        enc = self.document.legacy_encoding
         if enc:
             font = {"tcvn3": "TCVN3 (ABC, phông .VnTime)", "vni": "VNI (phông VNI-Times)"}.get(enc, enc)
             out.append(f"Văn bản được gõ bằng bảng mã cũ {font} và đã được chuyển sang Unicode; hãy đối "

@@ -130,7 +130,7 @@ def read_document(path: str, name: str, progress=None) -> ParsedDocument:
 
 def notices_vi(parsed: ParsedDocument) -> list[str]:
     """How the document was read (Vietnamese): legacy encoding converted, no articles found."""
-    return list(getattr(parsed, "notices_vi", None) or [])
+    return list(parsed.notices_vi)
 
 
 def ocr_note_vi(parsed: ParsedDocument) -> str | None:

@@ -44,6 +44,10 @@ class Document:
     ocr_unread: list[int] = field(default_factory=list)
     #: why pages could not be read (English, for the user)
     ocr_warnings: list[str] = field(default_factory=list)
+    #: what ingest changed or could not do that the user should know (English)
+    notices: list[str] = field(default_factory=list)
+    #: "tcvn3" or "vni" when the text came in a legacy font encoding and was converted
+    legacy_encoding: str | None = None
 
     def page_at(self, offset: int) -> int:
         """1-based page number of the character at ``offset``."""

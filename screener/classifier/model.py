@@ -105,7 +105,7 @@ class TrainConfig:
     target_folds: int = 5
     #: the flag stacker's columns: "full" (rules' nine scores, max, flag, base flag logit,
     #: nine base category logits) or "small" (rules' max, flag, base flag logit)
-    flag_stack: str = "full"
+    flag_stack: str = "small"
     #: weight of a real corpus example in the stackers and thresholds relative to a target
     #: one (0: fitted on target examples only)
     flag_stack_corpus_weight: float = 0.0

@@ -139,6 +139,6 @@ def read(source: str | Path | bytes, *, name: str | None = None,
                    ocr_pages=dict(ocr_pages), ocr_unread=list(unread),
                    ocr_warnings=list(warnings))
     notices = [legacy.notice(legacy_enc, name)] if legacy_enc else []
-    doc.notices = notices  # type: ignore[attr-defined]  # see Document.notices
-    doc.legacy_encoding = legacy_enc  # type: ignore[attr-defined]
+    doc.notices = notices
+    doc.legacy_encoding = legacy_enc
     return doc

@@ -81,7 +81,7 @@ def ocr_note(parsed: ParsedDocument) -> str | None:
 def reading_notices(parsed: ParsedDocument) -> list[str]:
     """How the document was read, in Vietnamese: a legacy encoding converted, no articles found
     (then it was screened paragraph by paragraph)."""
-    return list(getattr(parsed, "notices_vi", None) or [])
+    return list(parsed.notices_vi)
 
 
 def _ocr_mark(parsed: ParsedDocument, f: Finding) -> str:
