@@ -68,20 +68,34 @@ def test_extract_judges_like_the_rules_and_segments_once():
     assert F.words == [segmented_text(n).lower() if n.strip() else "" for n in norm]
     assert F.titles[0] == segmented_text(normalize_for_matching(items[0][1]).text).lower()
     assert set(timings) == {"normalisation", "rules", "tokenization", "features"}
+    # the raw rule spans the combined scorer points at are those of a second rule pass
+    from screener.classifier.scorer import _raw_spans_for
+    from screener.rules import category_ids
+
+    assert len(F.raw_spans) == len(items) and any(F.raw_spans)
+    for (text, title, _), raw in zip(items, F.raw_spans):
+        for c in category_ids():
+            assert raw.get(c, []) == _raw_spans_for(text, title, c)
+    assert F.subset([1, 0]).raw_spans == [F.raw_spans[1], F.raw_spans[0]]
+    assert (F + F).raw_spans == F.raw_spans + F.raw_spans
 
 
 @pytest.mark.skipif(not HAS_MODEL, reason="no trained model installed (models/CURRENT)")
 def test_fast_vectors_and_scorer_give_the_models_numbers():
     from screener.classifier.scorer import load_default_scorer
 
+    from screener.classifier.model import ScreenerModel, load_model
+
     scorer = load_default_scorer(MODEL)
     F = extract(_items())
-    A = scorer.model._sparse(F)
+    A = ScreenerModel._sparse(scorer.model, F)  # scikit-learn's transform
     B = scorer.vectors.transform(F)
+    assert scorer.model._sparse(F).nnz == B.nnz  # the scorer's model uses FastVectors
     assert A.shape == B.shape and A.dtype == B.dtype
     assert np.array_equal(A.indptr, B.indptr) and np.array_equal(A.indices, B.indices)
     assert np.array_equal(A.data, B.data)
-    for a, b in zip(scorer.model.predict_proba(F), scorer.predict_proba(F)):
+    plain = load_model(MODEL)
+    for a, b in zip(plain.predict_proba(F), scorer.predict_proba(F)):
         assert np.array_equal(a, b)
 
 

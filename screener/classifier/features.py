@@ -48,19 +48,26 @@ class RawFeatures:
     titles: list[str] = field(default_factory=list)
     rules: list[dict] = field(default_factory=list)
     judgements: list[Judgement] = field(default_factory=list)
+    #: per item, category -> the spans (input offsets, sorted) its rule patterns matched
+    #: before the context rules: where the combined scorer points when only the model reports
+    #: a category (not a feature; empty when unknown)
+    raw_spans: list[dict] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.words)
 
     def subset(self, idx: Sequence[int]) -> "RawFeatures":
+        raw = [self.raw_spans[i] for i in idx] if len(self.raw_spans) == len(self.words) else []
         return RawFeatures([self.words[i] for i in idx], [self.chars[i] for i in idx],
                            [self.titles[i] for i in idx], [self.rules[i] for i in idx],
-                           [self.judgements[i] for i in idx])
+                           [self.judgements[i] for i in idx], raw)
 
     def __add__(self, other: "RawFeatures") -> "RawFeatures":
+        both = len(self.raw_spans) == len(self.words) and len(other.raw_spans) == len(other.words)
         return RawFeatures(self.words + other.words, self.chars + other.chars,
                            self.titles + other.titles, self.rules + other.rules,
-                           self.judgements + other.judgements)
+                           self.judgements + other.judgements,
+                           self.raw_spans + other.raw_spans if both else [])
 
 
 def as_items(items: Iterable) -> list[tuple[str, str | None, str | None]]:
@@ -214,7 +221,8 @@ def rule_docs(texts: Iterable[str], nlp=None):
 
 
 def _rule_features(items, judgements_out: list, norms: list | None = None,
-                   title_norms: dict[str, str] | None = None) -> list[dict]:
+                   title_norms: dict[str, str] | None = None,
+                   raw_out: list | None = None) -> list[dict]:
     """Run the rule pipeline once: the rules' judgement and the rule features of each item.
     ``norms`` / ``title_norms``: the items' :func:`normalize_for_matching` and their titles'
     normalised text, when the caller has them already."""
@@ -246,6 +254,11 @@ def _rule_features(items, judgements_out: list, norms: list | None = None,
         f["rflag"] = float(j.flag)
         f["rncat"] = float(len(j.categories))
         raw = doc.spans[TRIGGERS_KEY] if TRIGGERS_KEY in doc.spans else ()
+        if raw_out is not None:
+            by_cat: dict[str, set] = {}
+            for sp in raw:
+                by_cat.setdefault(sp.label_, set()).add(norm.to_input(sp.start_char, sp.end_char))
+            raw_out.append({c: sorted(v) for c, v in by_cat.items()})
         n_raw: dict[str, int] = {}
         n_ok: dict[str, int] = {}
         for sp in raw:
@@ -294,7 +307,8 @@ def extract(items: Iterable, timings: dict | None = None) -> RawFeatures:
     title_norms = {ti: normalize_for_matching(ti).text for ti in {ti for _, ti, _ in rows if ti}}
     t1 = perf_counter()
     judgements: list[Judgement] = []
-    rules = _rule_features(rows, judgements, norms, title_norms)
+    raw_spans: list[dict] = []
+    rules = _rule_features(rows, judgements, norms, title_norms, raw_spans)
     t2 = perf_counter()
     words = [_segment(n.text) for n in norms]
     title_words = {ti: _segment(tn) for ti, tn in title_norms.items()}
@@ -305,7 +319,7 @@ def extract(items: Iterable, timings: dict | None = None) -> RawFeatures:
         for k, v in (("normalisation", t1 - t0), ("rules", t2 - t1), ("tokenization", t3 - t2),
                      ("features", perf_counter() - t3)):
             timings[k] = timings.get(k, 0.0) + v
-    return RawFeatures(words, chars, titles, rules, judgements)
+    return RawFeatures(words, chars, titles, rules, judgements, raw_spans)
 
 
 def _extract_chunk(rows):

@@ -184,14 +184,13 @@ class CombinedScorer:
         self.model = model
         self.name = name or f"screener-{model.version}"
         self.vectors = FastVectors(model.state["vec"], model.state["config"]["title_weight"])
+        # the model computes its feature matrix with FastVectors (the same matrix, faster);
+        # everything else in ScreenerModel.predict_proba is the model's own
+        model._sparse = self.vectors.transform
 
     def predict_proba(self, F):
-        """``ScreenerModel.predict_proba`` over :class:`FastVectors` (the same numbers)."""
-        from .model import _rule_matrix, _stack_predict
-
-        pf, pc = self.model.base_probs(F, self.vectors.transform(F))
-        R = _rule_matrix(F, self.model.categories)
-        return _stack_predict(self.model.state, R, pf, pc)
+        """``ScreenerModel.predict_proba`` (its feature matrix by :class:`FastVectors`)."""
+        return self.model.predict_proba(F)
 
     @property
     def version(self) -> str:
@@ -221,6 +220,7 @@ class CombinedScorer:
         decisions = self.model.decide(p_flag, p_cat, [bool(j.flag) for j in F.judgements])
         cats = self.model.categories
         out = []
+        known_raw = len(F.raw_spans) == len(rows)
         for i, ((text, title, _), rj, (flag, chosen)) in enumerate(zip(rows, F.judgements, decisions)):
             scores = {c: round(float(p_cat[i, k]), 4) for k, c in enumerate(cats)}
             score = round(float(p_flag[i]), 4)
@@ -237,7 +237,8 @@ class CombinedScorer:
                     continue
                 s = 2 if scores[c] >= 0.75 else 1
                 sev[c] = s
-                spans = _raw_spans_for(text, title, c)
+                # the spans the features' rule pass found (no second pass over the text)
+                spans = F.raw_spans[i].get(c, []) if known_raw else _raw_spans_for(text, title, c)
                 if spans:
                     a, b = spans[0]
                 elif rj.triggers:
