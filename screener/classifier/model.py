@@ -727,12 +727,9 @@ def card_sha256(card_path: Path) -> str | None:
     return None
 
 
-def load_model(path: str | Path, verify: bool = True) -> ScreenerModel:
-    """Load a model folder (or its ``model.skops``): the sha256 of the file must match the
-    one in the folder's ``MODEL_CARD.md`` (``verify``), and every type in the file must be
-    on :data:`TRUSTED_TYPES`."""
-    import skops.io as sio
-
+def verified_model_file(path: str | Path, verify: bool = True) -> Path:
+    """The model file of a folder (or the file itself), refused when its sha256 does not match
+    the one in the folder's ``MODEL_CARD.md``."""
     path = Path(path)
     file = path / MODEL_FILE if path.is_dir() else path
     if not file.is_file():
@@ -746,6 +743,16 @@ def load_model(path: str | Path, verify: bool = True) -> ScreenerModel:
         if actual != expected:
             raise ModelError(f"{file}: sha256 {actual[:12]}... does not match the model card "
                              f"({expected[:12]}...): refusing to load a modified model")
+    return file
+
+
+def load_model(path: str | Path, verify: bool = True) -> ScreenerModel:
+    """Load a model folder (or its ``model.skops``): the sha256 of the file must match the
+    one in the folder's ``MODEL_CARD.md`` (``verify``), and every type in the file must be
+    on :data:`TRUSTED_TYPES`."""
+    import skops.io as sio
+
+    file = verified_model_file(path, verify)
     untrusted = sio.get_untrusted_types(file=file)
     bad = [t for t in untrusted if t not in TRUSTED_TYPES]
     if bad:

@@ -268,20 +268,9 @@ def load_model_once(path: str | Path) -> ScreenerModel:
         from skops.io.exceptions import UntrustedTypesFoundException
     except ImportError:  # pragma: no cover - another skops version
         return load_model(path)
-    from .model import CARD_FILE, MODEL_FILE, TRUSTED_TYPES, card_sha256, file_sha256
+    from .model import TRUSTED_TYPES, verified_model_file
 
-    path = Path(path)
-    file = path / MODEL_FILE if path.is_dir() else path
-    if not file.is_file():
-        raise ModelError(f"no model file at {file}")
-    card = file.parent / CARD_FILE
-    expected = card_sha256(card)
-    if expected is None:
-        raise ModelError(f"{card} is missing or names no sha256: refusing to load {file}")
-    actual = file_sha256(file)
-    if actual != expected:
-        raise ModelError(f"{file}: sha256 {actual[:12]}... does not match the model card "
-                         f"({expected[:12]}...): refusing to load a modified model")
+    file = verified_model_file(path)
     trusted = sorted(TRUSTED_TYPES)
     try:
         with zipfile.ZipFile(file, "r") as z:
