@@ -761,6 +761,11 @@ def load_model(path: str | Path, verify: bool = True) -> ScreenerModel:
         state = sio.load(file, trusted=list(untrusted))
     except Exception as exc:  # skops raises several kinds for a damaged file
         raise ModelError(f"cannot load {file}: {exc}") from exc
+    return model_from_state(state, file)
+
+
+def model_from_state(state, file: Path) -> ScreenerModel:
+    """A loaded state as a model, refused unless it is a screener model of format 1."""
     need = ("categories", "vec", "base_flag", "base_cat", "stack_flag", "stack_cat", "thresholds", "meta")
     if not isinstance(state, dict) or state.get("format") != 1 or any(k not in state for k in need):
         raise ModelError(f"{file} is not a screener model (format 1)")

@@ -268,7 +268,7 @@ def load_model_once(path: str | Path) -> ScreenerModel:
         from skops.io.exceptions import UntrustedTypesFoundException
     except ImportError:  # pragma: no cover - another skops version
         return load_model(path)
-    from .model import TRUSTED_TYPES, verified_model_file
+    from .model import TRUSTED_TYPES, model_from_state, verified_model_file
 
     file = verified_model_file(path)
     trusted = sorted(TRUSTED_TYPES)
@@ -287,10 +287,7 @@ def load_model_once(path: str | Path) -> ScreenerModel:
         raise
     except Exception as exc:  # skops raises several kinds for a damaged file
         raise ModelError(f"cannot load {file}: {exc}") from exc
-    need = ("categories", "vec", "base_flag", "base_cat", "stack_flag", "stack_cat", "thresholds", "meta")
-    if not isinstance(state, dict) or state.get("format") != 1 or any(k not in state for k in need):
-        raise ModelError(f"{file} is not a screener model (format 1)")
-    return ScreenerModel(state)
+    return model_from_state(state, file)
 
 
 def models_root() -> Path:
