@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -126,10 +127,24 @@ def connect(path: str | Path) -> sqlite3.Connection:
                            check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _use_wal(conn)
     # FULL: a committed decision survives a power cut too, not only a crash (one fsync a decision)
     conn.execute("PRAGMA synchronous = FULL")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch an old rollback-journal file to WAL; retried, because SQLite does not apply the
+    busy timeout to this switch while another process is also opening the file."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
