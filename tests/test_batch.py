@@ -14,7 +14,8 @@ import pytest
 
 from screener import parse_file
 from screener.batch import find_files, report_name, scan_folder, screen_file, summary_table
-from screener.classifier.features import extract, rule_docs
+from screener.classifier.features import extract
+from screener.rules.fast import rule_docs
 from screener.classifier.scorer import current_model_dir
 from screener.cli import main
 from screener.findings import screen

@@ -47,6 +47,14 @@ def test_features_shapes_and_segmentation():
     assert F.judgements[0].flag and not F.judgements[1].flag
 
 
+def test_a_draft_is_featurised_like_the_enacted_type():
+    text = "Bộ trưởng Bộ Tài chính quy định điều kiện cụ thể."
+    draft, enacted, other = extract([(text, None, "Nghị định (dự thảo)"), (text, None, "Nghị định"),
+                                     (text, None, "Thông tư")]).rules
+    assert draft == enacted and "dt:nghị định" in draft
+    assert other != enacted
+
+
 def test_save_load_predict_round_trip(small, tmp_path):
     ex, F, model = small
     p1, c1 = model.predict_proba(F)

@@ -4,6 +4,9 @@ Prints Cohen's kappa and F1 on the flag, category micro-F1, and trigger overlap.
 Usage: python training/agreement.py corpus/real/batch_01.A.jsonl corpus/real/batch_01.B.jsonl
 A file in the guideline's own format (text and trigger strings, e.g. ../shared/labels/dev.jsonl)
 may stand on either side: python training/agreement.py ../shared/labels/dev.jsonl corpus/calibration/dev_blind.jsonl
+Further files on the right are second passes laid over the first (same ref: the later label
+wins, as in ``screener.corpus.adjudicate``):
+python training/agreement.py ../shared/labels/dev.jsonl corpus/calibration/dev_blind.jsonl corpus/calibration/dev_blind_review.jsonl
 """
 
 from __future__ import annotations
@@ -38,11 +41,19 @@ def load(path: Path) -> list[dict]:
     return [r if "ref" in r else _as_reference(r) for r in rows]
 
 
+def overlay(*passes: list[dict]) -> list[dict]:
+    """The first pass's rows, each replaced by the last later pass that labels the same ref."""
+    later = {r["ref"]: r for rows in passes[1:] for r in rows}
+    return [later.get(r["ref"], r) for r in passes[0]]
+
+
 def _as_reference(row: dict) -> dict:
     spans = [[row["text"].find(t), row["text"].find(t) + len(t)] for t in row["triggers"]]
     return {"ref": row["id"], "flag": row["flag"], "categories": row["categories"], "triggers": spans}
 
 
 if __name__ == "__main__":
-    result = agreement(load(Path(sys.argv[1])), load(Path(sys.argv[2])))
+    if len(sys.argv) < 3:
+        sys.exit("usage: python training/agreement.py A.jsonl B.jsonl [B_SECOND_PASS.jsonl ...]")
+    result = agreement(load(Path(sys.argv[1])), overlay(*(load(Path(p)) for p in sys.argv[2:])))
     print(json.dumps(result, indent=1))

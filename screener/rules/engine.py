@@ -22,7 +22,8 @@ from typing import Iterable, Mapping
 from spacy.tokens import Doc, Span
 
 from .context import Context, build_context
-from .matcher import TRIGGERS_KEY, Pattern, get_nlp, pattern_index
+from .fast import rule_docs
+from .matcher import TRIGGERS_KEY, Pattern, pattern_index
 from .normalize import NormalizedText, normalize_for_matching
 from .taxonomy import category_ids
 
@@ -217,18 +218,15 @@ def _as_item(item) -> tuple[str, str | None, str | None]:
     return t[0] or "", t[1], t[2]
 
 
-def detect_many(items: Iterable, batch_size: int = 256) -> list[Judgement]:
-    """Judge many provisions at once (``nlp.pipe``). Items are strings, ``(text, title,
+def detect_many(items: Iterable) -> list[Judgement]:
+    """Judge many provisions at once (:func:`screener.rules.fast.rule_docs`). Items are strings, ``(text, title,
     doc_type)`` tuples or mappings with ``text`` / ``article_title`` / ``doc_type`` keys."""
-    nlp = get_nlp()
     rows = [_as_item(it) for it in items]
     norms = [normalize_for_matching(t) for t, _, _ in rows]
     titles = sorted({normalize_for_matching(ti).text for _, ti, _ in rows if ti})
-    title_docs = dict(zip(titles, nlp.pipe(titles, batch_size=batch_size)))
+    title_docs = dict(zip(titles, rule_docs(titles)))
     out = []
-    for (text, title, _), norm, doc in zip(rows, norms,
-                                           nlp.pipe((n.text for n in norms),
-                                                    batch_size=batch_size)):
+    for (text, title, _), norm, doc in zip(rows, norms, rule_docs(n.text for n in norms)):
         tdoc = title_docs.get(normalize_for_matching(title).text) if title else None
         out.append(_judgement(doc, norm, tdoc))
     return out
