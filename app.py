@@ -569,9 +569,17 @@ def page_maintainer() -> None:
             st.dataframe(pd.DataFrame(M.comparison_rows(cand)), hide_index=True)
         else:
             st.info("Không có nhãn đánh giá độc lập để so sánh.")
+        forced = True
+        if cand.not_worse is False:
+            st.warning("Mô hình mới KÉM HƠN mô hình hiện tại (F1 hoặc PR-AUC gắn cờ thấp hơn) trên nhãn đánh giá "
+                       "độc lập; theo quy tắc, không nên đưa vào sử dụng.")
+            forced = st.checkbox("Tôi vẫn muốn đưa mô hình kém hơn vào sử dụng", key="m_force")
+        elif cand.not_worse is None:
+            st.warning("Không có nhãn đánh giá độc lập nên không so sánh được với mô hình hiện tại.")
+            forced = st.checkbox("Tôi vẫn muốn đưa mô hình chưa được so sánh vào sử dụng", key="m_force")
         c = st.columns(2)
         c[0].button("Đưa vào sử dụng", key="m_promote", type="primary", icon=":material/check:",
-                    on_click=_promote_candidate)
+                    on_click=_promote_candidate, disabled=not forced)
         c[1].button("Bỏ mô hình mới", key="m_discard", icon=":material/close:", on_click=_discard_candidate)
 
 

@@ -416,7 +416,7 @@ def test_maintainer_retrain_then_discard_or_promote(data_dir, monkeypatch, tmp_p
 
     calls = []
     cand = maintainer.Candidate("screener-test", tmp_path / "m", {"F1 (gắn cờ)": 0.81}, {"F1 (gắn cờ)": 0.74},
-                                "rules")
+                                "rules", not_worse=True)
     monkeypatch.setattr(maintainer, "status", lambda: maintainer.MaintainerStatus("rules-x", can_train=True))
     monkeypatch.setattr(maintainer, "train_candidate", lambda: calls.append("train") or cand)
     monkeypatch.setattr(maintainer, "discard", lambda c: calls.append(("discard", c.name)))
@@ -433,6 +433,42 @@ def test_maintainer_retrain_then_discard_or_promote(data_dir, monkeypatch, tmp_p
     assert calls[-1] == ("promote", "screener-test")
     assert any("Đã đưa screener-test vào sử dụng" in s.value for s in at.success)
     assert not at.exception
+
+
+def test_a_worse_candidate_is_promoted_only_when_forced(data_dir, monkeypatch, tmp_path):
+    """The CLI's rule in the app: worse on the held-out labels -> the button stays disabled
+    until the maintainer explicitly overrides it."""
+    from screener.review import maintainer
+
+    calls = []
+    worse = maintainer.Candidate("screener-worse", tmp_path / "m", {"F1 (gắn cờ)": 0.61}, {"F1 (gắn cờ)": 0.74},
+                                 "rules", not_worse=False)
+    monkeypatch.setattr(maintainer, "status", lambda: maintainer.MaintainerStatus("rules-x", can_train=True))
+    monkeypatch.setattr(maintainer, "train_candidate", lambda: worse)
+    monkeypatch.setattr(maintainer, "promote", lambda c: calls.append(("promote", c.name)))
+    at = goto(new_app(), "quan-tri")
+    at.button(key="m_train").click().run()
+    assert any("KÉM HƠN" in w.value for w in at.warning)
+    assert at.button(key="m_promote").disabled
+    at.checkbox(key="m_force").check().run()
+    assert not at.button(key="m_promote").disabled
+    at.button(key="m_promote").click().run()
+    assert calls == [("promote", "screener-worse")] and not at.exception
+
+
+def test_not_worse_is_the_cli_rule():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+    from train import not_worse
+
+    def r(f1, auc):
+        return {"flag": {"f1": f1, "pr_auc": auc}}
+
+    assert not_worse(r(0.75, 0.70), r(0.74, 0.70))
+    assert not not_worse(r(0.75, 0.69), r(0.74, 0.70))
+    assert not not_worse(r(0.73, 0.71), r(0.74, 0.70))
+    assert not_worse(r(0.73, 0.71), r(0.74, 0.70), tolerance=0.02)
 
 
 def test_switching_pages_never_screens_again(data_dir, monkeypatch):

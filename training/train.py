@@ -173,6 +173,12 @@ def compare(new_dir: Path, cur_dir: Path | None, holdout: Path) -> tuple[dict, d
     return new, cur
 
 
+def not_worse(new: dict, cur: dict, tolerance: float = 0.0) -> bool:
+    """The promotion rule (CLI and app): neither flag F1 nor PR-AUC drops by more than ``tolerance``."""
+    return (new["flag"]["f1"] >= cur["flag"]["f1"] - tolerance
+            and (new["flag"]["pr_auc"] or 0) >= (cur["flag"]["pr_auc"] or 0) - tolerance)
+
+
 def promote_command(name: str, holdout: str | None, tolerance: float, force: bool) -> int:
     new_dir = MODELS / name
     if not (new_dir / "model.skops").is_file():
@@ -204,8 +210,7 @@ def promote_command(name: str, holdout: str | None, tolerance: float, force: boo
     print(f"  {'':28} {'flag F1':>8} {'PR-AUC':>8} {'cat F1':>8}")
     for label, r in ((f"new  {name}", new), (f"active {cur_label}", cur)):
         print(f"  {label:28} {r['flag']['f1']:8.3f} {r['flag']['pr_auc'] or 0:8.3f} {r['category_micro']['f1']:8.3f}")
-    ok = (new["flag"]["f1"] >= cur["flag"]["f1"] - tolerance
-          and (new["flag"]["pr_auc"] or 0) >= (cur["flag"]["pr_auc"] or 0) - tolerance)
+    ok = not_worse(new, cur, tolerance)
     if ok or force:
         set_current(MODELS, name)
         print(f"promoted {name}" + ("" if ok else " (--force, although it is worse)")

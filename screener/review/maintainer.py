@@ -145,6 +145,8 @@ class Candidate:
     metrics: dict  # headline figures on the held-out labels
     current_metrics: dict  # the active model (or the rules) on the same labels
     current_name: str
+    #: the CLI's promotion rule on the held-out labels; None when there are none to compare on
+    not_worse: bool | None = None
 
 
 def train_candidate(workers: int | None = None) -> Candidate:
@@ -162,12 +164,13 @@ def train_candidate(workers: int | None = None) -> Candidate:
 
     cur = read_current(root)
     hold = REPO.parent / "shared" / "labels" / "dev.jsonl"
-    new_m, cur_m, cur_name = {}, {}, cur or "rules"
+    new_m, cur_m, cur_name, ok = {}, {}, cur or "rules", None
     if hold.is_file():
         new, current = train.compare(out, root / cur if cur else None, hold)
         new_m, cur_m = headline(new), headline(current)
         cur_name = current.get("_name") or cur_name
-    return Candidate(name, out, new_m, cur_m, cur_name)
+        ok = train.not_worse(new, current)
+    return Candidate(name, out, new_m, cur_m, cur_name, ok)
 
 
 def _fmt(value) -> str:
