@@ -616,7 +616,7 @@ def _discard_candidate() -> None:
 
 
 def _init_from_url() -> None:
-    """On a session's first run, take the page and document from the URL."""
+    """On a session's first run, take the page, the document and the reviewer from the URL."""
     if st.session_state.get("_url_read"):
         return
     st.session_state["_url_read"] = True
@@ -624,6 +624,9 @@ def _init_from_url() -> None:
     if page in PAGES:
         st.session_state["page"] = page
     st.session_state["_url_doc"] = st.query_params.get("doc")
+    name = (st.query_params.get("reviewer") or "").strip()
+    if name and not st.session_state.get("reviewer"):
+        st.session_state["reviewer"] = name[:100]
 
 
 # ---- layout ----------------------------------------------------------------------------------
@@ -658,10 +661,15 @@ def main() -> None:
         for key in ("f_article", "f_chapters", "f_page", "add_unit"):
             st.session_state.pop(key, None)
         st.session_state["_filters_doc"] = doc_hash
-    # the URL names the page and the document, so a reload (a new session) reopens both
+    # the URL names the page, the document and the reviewer, so a reload (a new session)
+    # reopens both and keeps the name
     st.query_params["page"] = page
     if doc_hash:
         st.query_params["doc"] = doc_hash
+    if _reviewer():
+        st.query_params["reviewer"] = _reviewer()
+    else:
+        st.query_params.pop("reviewer", None)
     show_flash()
     if page == "quan-tri":
         page_maintainer()

@@ -208,6 +208,20 @@ def test_sample_opens_with_overview(data_dir, sample):
     assert not at.error
 
 
+def test_reviewer_name_survives_a_reload(data_dir):
+    at = new_app()
+    at.text_input(key="reviewer").input("Nguyễn Thị Lan").run()
+    name = at.query_params["reviewer"]
+    assert name in ("Nguyễn Thị Lan", ["Nguyễn Thị Lan"])
+    reloaded = AppTest.from_file(APP, default_timeout=TIMEOUT)  # a new session on the same URL
+    reloaded.query_params["reviewer"] = "Nguyễn Thị Lan"
+    reloaded.query_params["page"] = "phat-hien"
+    reloaded.run()
+    assert not reloaded.exception
+    assert reloaded.text_input(key="reviewer").value == "Nguyễn Thị Lan"
+    assert reloaded.radio(key="page").value == "phat-hien"
+
+
 def test_risk_map_leads_to_the_findings_of_an_article(data_dir):
     at = new_app()
     at.button(key="map-0-2").click().run()  # Điều 6

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -102,6 +102,9 @@ class TrainConfig:
     #: weights of a target example in the base models; more than one: chosen by inner
     #: grouped CV over the target examples
     target_weight_grid: tuple = (1.0, 3.0, 10.0)
+    #: inverse regularisation of the base models in target mode, chosen with the target weight
+    #: by the same inner CV (the corpus's own out-of-fold figures do not depend on it)
+    target_C_grid: tuple = (1.0, 3.0)
     target_folds: int = 5
     #: the flag stacker's columns: "full" (rules' nine scores, max, flag, base flag logit,
     #: nine base category logits) or "small" (rules' max, flag, base flag logit)
@@ -518,24 +521,25 @@ def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = No
         trials = []
         grid = list(cfg.target_weight_grid) or [cfg.dev_weight]
         for tw in grid:
-            wt = np.where(target, tw, w)
-            oof_f, oof_c = _base_oof(X, y, Y, wt, folds, cfg)
-            st = _stack_target(R, oof_f, oof_c, y, Y, groups, target, real, cats, cfg)
-            crit = _criterion(st["figures"])
-            trials.append({"target_weight": tw, **st["figures"]})
-            log(f"target weight {tw:g}: inner CV over {int(target.sum())} target examples: flag F1 "
-                f"{st['figures']['flag_f1']:.3f}, PR-AUC {st['figures']['flag_pr_auc']:.3f}, category "
-                f"micro-F1 {st['figures']['category_micro_f1']:.3f} ({time.perf_counter() - t0:.1f} s)")
-            if best is None or crit > best[0] + 1e-9:
-                best = (crit, tw, st)
-        _, tw, st = best
+            for C in cfg.target_C_grid or (cfg.C,):
+                wt = np.where(target, tw, w)
+                oof_f, oof_c = _base_oof(X, y, Y, wt, folds, replace(cfg, C=C))
+                st = _stack_target(R, oof_f, oof_c, y, Y, groups, target, real, cats, cfg)
+                crit = _criterion(st["figures"])
+                trials.append({"target_weight": tw, "C": C, **st["figures"]})
+                log(f"target weight {tw:g}, C {C:g}: inner CV over {int(target.sum())} target examples: flag "
+                    f"F1 {st['figures']['flag_f1']:.3f}, PR-AUC {st['figures']['flag_pr_auc']:.3f}, category "
+                    f"micro-F1 {st['figures']['category_micro_f1']:.3f} ({time.perf_counter() - t0:.1f} s)")
+                if best is None or crit > best[0] + 1e-9:
+                    best = (crit, tw, C, st)
+        _, tw, C, st = best
         w = np.where(target, tw, w)
-        base_flag, base_cat = _fit_base(X, y, Y, w, cfg)
+        base_flag, base_cat = _fit_base(X, y, Y, w, replace(cfg, C=C))
         stack_flag, stack_cat, thresholds = st["stack_flag"], st["stack_cat"], st["thresholds"]
         oof_metrics = dict(st["figures"], on="target examples, inner grouped CV (cross-fitted stackers)")
-        extra_meta = {"mode": "target", "target_weight": tw, "target_trials": trials,
+        extra_meta = {"mode": "target", "target_weight": tw, "target_C": C, "target_trials": trials,
                       "n_target": int(target.sum())}
-        log(f"target mode: weight {tw:g}; thresholds flag {thresholds['flag']:.2f}"
+        log(f"target mode: weight {tw:g}, C {C:g}; thresholds flag {thresholds['flag']:.2f}"
             + (" (or the rules flag)" if cfg.rule_or else ""))
     else:
         # out-of-fold base probabilities for the stackers and the thresholds
@@ -600,7 +604,7 @@ def _nested_job(job: tuple) -> tuple:
     Ft = F.subset(te)
     pf, pc = m.predict_proba(Ft)
     dec = m.decide(pf, pc, [bool(j.flag) for j in Ft.judgements])
-    info = {"seed": seed, "fold": k, "n_test": int(len(te)), "target_weight": m.meta.get("target_weight"),
+    info = {"seed": seed, "fold": k, "n_test": int(len(te)), "target_weight": m.meta.get("target_weight"), "target_C": m.meta.get("target_C"),
             "mode": m.meta.get("mode"), "thresholds": m.thresholds, "train_seconds": round(secs, 1),
             "test_index": [int(i) for i in te]}
     return pf, pc, dec, info
