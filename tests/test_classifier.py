@@ -296,7 +296,17 @@ def test_target_mode_trains_saves_and_loads(leak_data, tmp_path):
     for kw in ({}, {"flag_stack": "small", "rule_or": True}):
         model = train_model(ex, F, _leak_cfg(**kw), version="t")
         assert model.meta["mode"] == "target" and model.meta["target_weight"] in (1.0, 5.0)
-        assert len(model.meta["target_trials"]) == 2
+        assert model.meta["target_C"] in TrainConfig().target_C_grid
+        # every (dev weight, C) pair was tried, and the best one by the inner CV kept
+        trials = model.meta["target_trials"]
+        assert sorted((t["target_weight"], t["C"]) for t in trials) == sorted(
+            (w, c) for w in (1.0, 5.0) for c in TrainConfig().target_C_grid)
+        def crit(t):
+            return t["flag_f1"] + t["category_micro_f1"]
+
+        chosen = next(t for t in trials if (t["target_weight"], t["C"]) == (model.meta["target_weight"],
+                                                                          model.meta["target_C"]))
+        assert crit(chosen) == max(crit(t) for t in trials)
         if kw.get("rule_or"):
             assert model.thresholds["flag_rules"] == 0.0
         p1, c1 = model.predict_proba(F)
