@@ -132,7 +132,8 @@ def annotator_ceiling() -> None:
     cal = ROOT / "corpus" / "calibration"
     gold = load(DEV)
     first = load(cal / "dev_blind.jsonl")
-    for name, rows in (("first pass", first), ("first + second pass", overlay(first, load(cal / "dev_blind_review.jsonl")))):
+    both = overlay(first, load(cal / "dev_blind_review.jsonl"))
+    for name, rows in (("first pass", first), ("first + second pass", both)):
         r = agreement(gold, rows)
         print(f"ceiling: our annotators, blind, {name}, against dev: flag F1 {r['flag_f1']:.3f}, "
               f"kappa {r['kappa']:.3f}, category micro-F1 {r['category_micro_f1']:.3f}")

@@ -5,7 +5,6 @@ protection stays on and uploads are capped (``.streamlit/config.toml``)."""
 from __future__ import annotations
 
 import importlib.util
-import re
 import sys
 import tomllib
 from pathlib import Path

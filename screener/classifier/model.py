@@ -604,8 +604,8 @@ def _nested_job(job: tuple) -> tuple:
     Ft = F.subset(te)
     pf, pc = m.predict_proba(Ft)
     dec = m.decide(pf, pc, [bool(j.flag) for j in Ft.judgements])
-    info = {"seed": seed, "fold": k, "n_test": int(len(te)), "target_weight": m.meta.get("target_weight"), "target_C": m.meta.get("target_C"),
-            "mode": m.meta.get("mode"), "thresholds": m.thresholds, "train_seconds": round(secs, 1),
+    info = {"seed": seed, "fold": k, "n_test": int(len(te)), "target_weight": m.meta.get("target_weight"),
+            "target_C": m.meta.get("target_C"), "mode": m.meta.get("mode"), "thresholds": m.thresholds, "train_seconds": round(secs, 1),
             "test_index": [int(i) for i in te]}
     return pf, pc, dec, info
 
