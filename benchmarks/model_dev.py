@@ -8,7 +8,7 @@ Printed side by side (flag P / R / F1, PR-AUC, category micro-F1, Brier):
 - (b) NESTED grouped cross-validation over dev (the shipped configuration, ``screener train
   --include-dev``): for each seed, dev is split into 5 folds grouped by document
   (``doc_ref``); for each fold a model is trained on the corpus + the other four folds by
-  ``train_model`` -- which chooses the dev weight, fits the stackers and chooses the
+  ``train_model`` -- which chooses the dev weight and C, fits the stackers and chooses the
   thresholds by its own inner grouped CV on those four folds -- and judges the fold. No
   choice sees the outer-test rows. Repeated with 3 seeds: mean +- sd over seeds.
 
@@ -228,7 +228,7 @@ def _run(args, figures: dict) -> int:
         print(format_report(per_seed[0], f"(b) nested CV, seed {seeds[0]}: details"))
     figures["dev_grouped_cv"] = {
         "method": f"nested grouped {FOLDS}-fold CV over dev by doc_ref, seeds {seeds}; inner grouped CV "
-                  "chooses the dev weight, fits the stackers and chooses the thresholds",
+                  "chooses the dev weight and C, fits the stackers and chooses the thresholds",
         "config": parse_set(args.set) or "defaults",
         "n": len(dev_rows), "mean": b_mean, "sd": b_sd, "per_seed": [flat(r) for r in per_seed],
         "dev_weights_chosen": weights}
