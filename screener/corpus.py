@@ -10,8 +10,11 @@ Three kinds of JSON Lines rows (one object per line; see ``corpus/README.md``):
   "model_version", "label", "decisions"``.
 - **reference rows** (``corpus/real/*.jsonl``): real provisions by reference, never with
   their text: ``{"ref", "flag", "categories", "severity", "triggers": [[start, end], ...],
-  "note", "annotator"}``; ``ref`` is an id of ``../shared/data/clauses.jsonl.gz`` and the
-  triggers are character offsets into that provision's text.
+  "note", "annotator"}``; ``ref`` is an id of ``../shared/data/clauses.jsonl.gz``, or
+  ``draft:<file stem>#<citation label>`` for a provision of a draft in
+  ``../shared/data/drafts/`` (resolved by parsing the draft; such rows also carry
+  ``text_sha1``, so that a parser change that moves the provision is caught); the triggers
+  are character offsets into that provision's text.
 
 Consistency (checked by :func:`check_files`, ``screener corpus check``): ``flag`` is 0 or 1;
 ``categories`` are taxonomy ids, non-empty exactly when ``flag`` is 1; ``severity`` is 1-3
@@ -20,14 +23,15 @@ none; triggers are substrings / offsets inside the text; ids are unique (a refer
 labelled once per annotator).
 
 Loading (:func:`load_examples`) turns every kind into one :class:`Example` with its text;
-references are resolved from ``../shared/data/clauses.jsonl.gz`` (beside the repo). A
-reference labelled by two annotators becomes one example (:func:`adjudicate`).
+references are resolved from ``../shared/data`` (beside the repo). A reference labelled by
+two annotators becomes one example (:func:`adjudicate`).
 """
 
 from __future__ import annotations
 
 import glob
 import gzip
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -37,14 +41,18 @@ from typing import Iterable, Sequence
 from screener.rules import category_ids
 
 __all__ = [
-    "REPO_ROOT", "SHARED", "CLAUSES", "DEFAULT_CORPUS", "Example", "Problem",
+    "REPO_ROOT", "SHARED", "CLAUSES", "DRAFTS", "DEFAULT_CORPUS", "Example", "Problem",
     "CheckResult", "check_files", "load_examples", "load_clauses", "adjudicate",
-    "expand_paths", "LoadReport", "TEXT_FIELDS", "REF_FIELDS", "REVIEW_FIELDS",
+    "expand_paths", "LoadReport", "TEXT_FIELDS", "REF_FIELDS", "REVIEW_FIELDS", "resolve_refs",
+    "text_sha1", "draft_ref",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 CLAUSES = SHARED / "data" / "clauses.jsonl.gz"
+DRAFTS = SHARED / "data" / "drafts"
+#: reference ids of draft provisions: ``draft:<file stem>#<citation label>``
+DRAFT_PREFIX = "draft:"
 #: what ``screener train`` reads when no --corpus is given
 DEFAULT_CORPUS = ("corpus/real/*.jsonl", "corpus/synthetic/*.jsonl", "corpus/reviews/*.jsonl")
 
@@ -125,6 +133,60 @@ def load_clauses(ids: Iterable[str] | None = None, path: Path | str | None = Non
     if not p.is_file():
         return None
     return _clauses_cached(str(p), frozenset(ids) if ids is not None else None)
+
+
+def text_sha1(text: str) -> str:
+    """The first 12 hex digits of the text's SHA-1: a draft reference's check on its text."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def draft_ref(stem: str, label: str) -> str:
+    return f"{DRAFT_PREFIX}{stem}#{label}"
+
+
+@lru_cache(maxsize=32)
+def _draft_units(path: str) -> dict[str, dict]:
+    """The judged units of one draft by citation label, as clause-like records (a label that
+    two units share -- e.g. two quoted amendments of the same clause -- names neither)."""
+    from collections import Counter
+
+    from screener import parse_file
+
+    parsed = parse_file(path)
+    md = parsed.document.metadata
+    stem = Path(path).stem
+    doc_type = f"{md.type} (dự thảo)" if md.type else "dự thảo"
+    shared = {k for k, v in Counter(u.label for u in parsed.units).items() if v > 1}
+    return {u.label: {"id": draft_ref(stem, u.label), "text": parsed.text[u.start:u.end],
+                      "title": u.article_title, "doc_type": doc_type, "doc_ref": stem}
+            for u in parsed.units if u.label not in shared}
+
+
+def resolve_refs(ids: Iterable[str], clauses_path: Path | str | None = None,
+                 drafts_dir: Path | str | None = None) -> tuple[dict[str, dict], dict[str, set[str]]]:
+    """Records (``text``, ``title``, ``doc_type``, ``doc_ref``) of the reference ids that can
+    be resolved, and the absent sources with the ids that they would resolve."""
+    ids = set(ids)
+    drafts = {i for i in ids if i.startswith(DRAFT_PREFIX)}
+    found: dict[str, dict] = {}
+    absent: dict[str, set[str]] = {}
+    if ids - drafts:
+        clauses = load_clauses(ids - drafts, clauses_path)
+        if clauses is None:
+            absent[str(clauses_path or CLAUSES)] = ids - drafts
+        else:
+            found.update(clauses)
+    root = Path(drafts_dir) if drafts_dir else DRAFTS
+    by_stem: dict[str, set[str]] = {}
+    for i in drafts:
+        by_stem.setdefault(i[len(DRAFT_PREFIX):].partition("#")[0], set()).add(i)
+    for stem, wanted in sorted(by_stem.items()):
+        f = root / f"{stem}.md"
+        if not f.is_file():
+            absent[str(f)] = wanted
+            continue
+        found.update({rec["id"]: rec for rec in _draft_units(str(f)).values() if rec["id"] in wanted})
+    return found, absent
 
 
 # ------------------------------------------------------------------ reading files
@@ -216,7 +278,8 @@ def _check_labels(row: dict, cats: set[str]) -> list[str]:
     return errs
 
 
-def check_files(paths: Sequence[str | Path], clauses_path: Path | str | None = None) -> CheckResult:
+def check_files(paths: Sequence[str | Path], clauses_path: Path | str | None = None,
+                drafts_dir: Path | str | None = None) -> CheckResult:
     """Validate corpus files; every problem carries its file and line."""
     files = [Path(p) for p in paths]
     cats = set(category_ids())
@@ -235,14 +298,14 @@ def check_files(paths: Sequence[str | Path], clauses_path: Path | str | None = N
             else:
                 parsed.append((f, n, row))
     ref_ids = {row["ref"] for _, _, row in parsed if _kind(row) == "ref" and isinstance(row.get("ref"), str)}
-    clauses = load_clauses(ref_ids, clauses_path) if ref_ids else {}
-    resolved = clauses is not None
-    if ref_ids and not resolved:
-        where = clauses_path or CLAUSES
-        notes.append(f"references not resolved: {where} is absent, so trigger offsets are checked "
-                     "for shape only (shared/ beside the repo makes this check complete)")
-    elif ref_ids:
-        notes.append(f"{len(ref_ids)} references resolved from {clauses_path or CLAUSES}")
+    clauses, absent = resolve_refs(ref_ids, clauses_path, drafts_dir) if ref_ids else ({}, [])
+    resolved = not absent
+    if absent:
+        notes.append(f"references not resolved: {', '.join(absent)} {'is' if len(absent) == 1 else 'are'} "
+                     "absent, so their trigger offsets are "
+                     "checked for shape only (shared/ beside the repo makes this check complete)")
+    if clauses:
+        notes.append(f"{len(clauses)} references resolved from {SHARED / 'data' if not clauses_path else clauses_path}")
     seen_ids: dict[str, tuple[str, int]] = {}
     seen_refs: dict[tuple[str, str], tuple[str, int]] = {}
     for f, n, row in parsed:
@@ -268,9 +331,17 @@ def check_files(paths: Sequence[str | Path], clauses_path: Path | str | None = N
                                                    f"{key[1]!r} (first at {pf}:{pn})"))
             else:
                 seen_refs[key] = (str(f), n)
-            text = clauses.get(ref, {}).get("text") if resolved else None
-            if resolved and text is None:
-                problems.append(Problem(str(f), n, f"ref {ref!r} is not in {clauses_path or CLAUSES}"))
+            text = clauses.get(ref, {}).get("text")
+            if text is None and not any(ref in wanted for wanted in absent.values()):
+                where = ("its draft in " + str(drafts_dir or DRAFTS) if ref.startswith(DRAFT_PREFIX)
+                         else str(clauses_path or CLAUSES))
+                problems.append(Problem(str(f), n, f"ref {ref!r} is not in {where}"))
+            if text is not None and row.get("text_sha1") not in (None, text_sha1(text)):
+                problems.append(Problem(str(f), n, f"ref {ref!r}: the provision's text has changed since it "
+                                                   "was labelled (text_sha1 differs); re-label it"))
+                text = None
+            if ref.startswith(DRAFT_PREFIX) and "text_sha1" not in row:
+                problems.append(Problem(str(f), n, f"ref {ref!r}: a draft reference needs text_sha1"))
             for t in trig:
                 if (not isinstance(t, list) or len(t) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in t)):
                     problems.append(Problem(str(f), n, f"trigger {t!r} must be [start, end] offsets"))
@@ -344,9 +415,10 @@ class LoadReport:
 
 def load_examples(paths: Sequence[str | Path], clauses_path: Path | str | None = None,
                   exclude_texts: set[str] | None = None,
-                  report: LoadReport | None = None) -> list[Example]:
+                  report: LoadReport | None = None, drafts_dir: Path | str | None = None) -> list[Example]:
     """Examples (with text) from corpus files. References are resolved from
-    ``clauses.jsonl.gz``; when it is absent they are skipped and ``report.messages`` says so.
+    ``clauses.jsonl.gz`` and the drafts; where a source is absent its references are skipped
+    and ``report.messages`` says so.
     Rows whose text is in ``exclude_texts`` (the measuring set) are dropped. Malformed rows
     are skipped (``screener corpus check`` names them)."""
     report = report if report is not None else LoadReport()
@@ -374,28 +446,28 @@ def load_examples(paths: Sequence[str | Path], clauses_path: Path | str | None =
                 report.skipped["malformed"] = report.skipped.get("malformed", 0) + 1
     out: list[Example] = []
     if by_ref:
-        clauses = load_clauses(by_ref.keys(), clauses_path)
-        if clauses is None:
+        clauses, absent = resolve_refs(by_ref.keys(), clauses_path, drafts_dir)
+        if absent:
             report.refs_resolved = False
             report.messages.append(
-                f"{len(by_ref)} real provisions are labelled by reference but "
-                f"{clauses_path or CLAUSES} is absent: they are left out (put shared/ beside the "
-                "repo to use them)")
-        else:
-            for ref, labels in by_ref.items():
-                clause = clauses.get(ref)
-                if clause is None:
+                f"{len(by_ref) - len(clauses)} real provisions are labelled by reference but "
+                f"{', '.join(absent)} {'is' if len(absent) == 1 else 'are'} absent: they are left out (put "
+                "shared/ beside the repo to use them)")
+        for ref, labels in by_ref.items():
+            clause = clauses.get(ref)
+            if clause is None or any(r.get("text_sha1") not in (None, text_sha1(clause["text"])) for r in labels):
+                if clause is not None or not absent:
                     report.skipped["unresolved ref"] = report.skipped.get("unresolved ref", 0) + 1
-                    continue
-                lab = adjudicate(labels)
-                text = clause["text"]
-                trig = [text[s:e] for s, e in lab["triggers"] if 0 <= s < e <= len(text)]
-                out.append(Example(
-                    id=ref, text=text, article_title=clause.get("title"), doc_type=clause.get("doc_type"),
-                    flag=int(lab["flag"]), categories=list(lab["categories"]), severity=lab["severity"],
-                    triggers=trig, source="real", group=f"doc:{clause.get('doc_ref') or ref}",
-                    files=sorted(set(ref_files[ref])), annotators=[str(r.get("annotator")) for r in labels],
-                    note=lab.get("note", "")))
+                continue
+            lab = adjudicate(labels)
+            text = clause["text"]
+            trig = [text[s:e] for s, e in lab["triggers"] if 0 <= s < e <= len(text)]
+            out.append(Example(
+                id=ref, text=text, article_title=clause.get("title"), doc_type=clause.get("doc_type"),
+                flag=int(lab["flag"]), categories=list(lab["categories"]), severity=lab["severity"],
+                triggers=trig, source="real", group=f"doc:{clause.get('doc_ref') or ref}",
+                files=sorted(set(ref_files[ref])), annotators=[str(r.get("annotator")) for r in labels],
+                note=lab.get("note", "")))
     for rid, (row, fname) in text_rows.items():
         src = str(row.get("source") or "text")
         group = f"sha:{row['document_sha256']}" if row.get("document_sha256") else f"id:{rid}"

@@ -156,3 +156,73 @@ def test_train_without_shared_says_so_and_fails_when_nothing_is_left(tmp_path, m
     err = capsys.readouterr().err
     assert "is absent" in err and "nothing to train on" in err
     assert not (tmp_path / "m").exists()
+
+
+_DRAFT = """DỰ THẢO
+NGHỊ ĐỊNH
+Quy định về cấp phép thử nghiệm
+
+Điều 1. Phạm vi điều chỉnh
+Nghị định này quy định việc cấp phép thử nghiệm.
+
+Điều 2. Cấp phép
+1. Trong trường hợp cần thiết, Giám đốc Sở có thể yêu cầu bổ sung hồ sơ.
+2. Cơ quan cấp phép trả lời bằng văn bản trong thời hạn 10 ngày làm việc.
+"""
+
+
+def _draft_row(tmp_path, **over):
+    """A reference to khoản 1 Điều 2 of a draft written to tmp_path/drafts/mini.md."""
+    from screener import parse_file
+    from screener.corpus import draft_ref, text_sha1
+
+    d = tmp_path / "drafts"
+    d.mkdir(exist_ok=True)
+    (d / "mini.md").write_text(_DRAFT, encoding="utf-8")
+    parsed = parse_file(d / "mini.md")
+    unit = next(u for u in parsed.units if "Trong trường hợp" in parsed.text[u.start:u.end])
+    text = parsed.text[unit.start:unit.end]
+    s = text.index("Trong trường hợp cần thiết")
+    row = {"ref": draft_ref("mini", unit.label), "flag": 1, "categories": ["unbounded_discretion"],
+           "severity": 2, "triggers": [[s, s + len("Trong trường hợp cần thiết")]], "note": "open power",
+           "annotator": "A", "text_sha1": text_sha1(text)}
+    return d, {**row, **over}, unit.label
+
+
+def test_draft_references_resolve_by_parsing_the_draft(tmp_path):
+    d, row, label = _draft_row(tmp_path)
+    assert label == "khoản 1 Điều 2"
+    f = _write(tmp_path / "drafts.jsonl", [row])
+    r = check_files([f], drafts_dir=d)
+    assert r.ok, "\n".join(map(str, r.problems))
+    [ex] = load_examples([f], drafts_dir=d)
+    assert ex.id == "draft:mini#khoản 1 Điều 2" and ex.triggers == ["Trong trường hợp cần thiết"]
+    assert ex.article_title == "Cấp phép" and ex.doc_type == "Nghị định (dự thảo)" and ex.group == "doc:mini"
+
+
+def test_draft_reference_problems_are_named(tmp_path):
+    d, good, _ = _draft_row(tmp_path)
+    f = _write(tmp_path / "bad.jsonl", [
+        {**good, "text_sha1": "000000000000"},          # the text changed since labelling
+        {**good, "ref": "draft:mini#khoản 9 Điều 2"},   # no such provision
+        {k: v for k, v in good.items() if k != "text_sha1"} | {"ref": "draft:mini#khoản 2 Điều 2",
+                                                                "flag": 0, "categories": [],
+                                                                "severity": None, "triggers": []},
+    ])
+    lines = _lines(check_files([f], drafts_dir=d))
+    assert "text has changed" in lines[1][0]
+    assert "is not in its draft" in lines[2][0]
+    assert lines[3] == ["ref 'draft:mini#khoản 2 Điều 2': a draft reference needs text_sha1"]
+    report = LoadReport()
+    assert [e.id for e in load_examples([f], drafts_dir=d, report=report)] == ["draft:mini#khoản 2 Điều 2"]
+    assert report.skipped["unresolved ref"] == 2
+
+
+def test_draft_references_without_the_drafts_say_so(tmp_path):
+    _, row, _ = _draft_row(tmp_path)
+    f = _write(tmp_path / "drafts.jsonl", [row])
+    r = check_files([f], drafts_dir=tmp_path / "absent")
+    assert r.ok and not r.refs_resolved and "absent" in r.notes[0]
+    report = LoadReport()
+    assert load_examples([f], drafts_dir=tmp_path / "absent", report=report) == []
+    assert "is absent" in report.messages[0] and not report.refs_resolved
