@@ -226,3 +226,22 @@ def test_draft_references_without_the_drafts_say_so(tmp_path):
     report = LoadReport()
     assert load_examples([f], drafts_dir=tmp_path / "absent", report=report) == []
     assert "is absent" in report.messages[0] and not report.refs_resolved
+
+
+def test_import_labels_turns_trigger_strings_into_offsets(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "training"))
+    from import_labels import to_reference
+
+    from screener.corpus import text_sha1
+
+    text = "1. Trong trường hợp cần thiết, Giám đốc Sở có thể yêu cầu bổ sung hồ sơ."
+    label = {"id": "mini#khoản 1 Điều 2", "flag": 1, "categories": ["unbounded_discretion"], "severity": 1,
+             "triggers": ["Trong trường hợp cần thiết"], "note": "open power"}
+    ref = to_reference(label, text, "A")
+    assert ref["ref"] == "mini#khoản 1 Điều 2" and ref["triggers"] == [[3, 29]] and "text_sha1" not in ref
+    draft = to_reference(label, text, "A", draft=True)
+    assert draft["ref"] == "draft:mini#khoản 1 Điều 2" and draft["text_sha1"] == text_sha1(text)
+    with pytest.raises(ValueError, match="not in the text"):
+        to_reference({**label, "triggers": ["xem xét, quyết định"]}, text, "A")
