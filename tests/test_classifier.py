@@ -319,6 +319,16 @@ def test_target_mode_trains_saves_and_loads(leak_data, tmp_path):
     assert m.meta["mode"] == "corpus"
 
 
+def test_the_target_grid_in_two_processes_gives_the_same_model(leak_data):
+    ex, F = leak_data
+    one = train_model(ex, F, _leak_cfg(), version="t")
+    two = train_model(ex, F, _leak_cfg(), version="t", workers=2)
+    assert one.meta["target_trials"] == two.meta["target_trials"]
+    p1, c1 = one.predict_proba(F)
+    p2, c2 = two.predict_proba(F)
+    assert np.array_equal(p1, p2) and np.array_equal(c1, c2)
+
+
 def test_summarise_runs():
     from screener.classifier.evaluate import summarise_runs
 

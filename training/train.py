@@ -19,6 +19,7 @@ model's (within ``--tolerance``); the comparison is printed; the old folder is k
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -121,7 +122,8 @@ def train_command(corpus: list[str] | None, out: str | None, include_dev: bool, 
                "per_category": per_category(examples), "feature_seconds": round(feat_s, 1),
                "command": command or "screener train"}
     try:
-        model = train_model(examples, F, TrainConfig(), version=version, log=log, data_summary=summary)
+        model = train_model(examples, F, TrainConfig(), version=version, log=log, data_summary=summary,
+                            workers=workers or os.cpu_count() or 1)
     except ModelError as exc:
         log(f"screener train: {exc}")
         return 2

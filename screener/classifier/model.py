@@ -136,8 +136,10 @@ def _logit(p: np.ndarray) -> np.ndarray:
 def _lr(C: float, balanced: bool = True):
     from sklearn.linear_model import LogisticRegression
 
+    # liblinear's dual solver shuffles with numpy's global generator unless seeded: seeded,
+    # the same data give the same model (in one process or in a pool's)
     return LogisticRegression(C=C, solver="liblinear", dual=True, max_iter=5000,
-                              class_weight="balanced" if balanced else None)
+                              class_weight="balanced" if balanced else None, random_state=0)
 
 
 def _stack_lr(C: float):
@@ -478,9 +480,31 @@ def _criterion(fig: dict) -> float:
     return float(fig["flag_f1"]) + float(fig["category_micro_f1"])
 
 
+_GRID: tuple | None = None  # the training data of train_model's grid, for its worker processes
+
+
+def _grid_job(job: tuple) -> tuple:
+    """One (target weight, C) of the target-mode grid: inner-CV stackers and figures."""
+    tw, C = job
+    X, y, Y, w, folds, cfg, R, groups, target, real, cats = _GRID
+    oof_f, oof_c = _base_oof(X, y, Y, np.where(target, tw, w), folds, replace(cfg, C=C))
+    return tw, C, _stack_target(R, oof_f, oof_c, y, Y, groups, target, real, cats, cfg)
+
+
+def _run_jobs(fn: Callable, jobs: list, workers: int) -> list:
+    """``fn`` over ``jobs`` in order, in ``workers`` forked processes where that is possible
+    (not inside a worker of :func:`nested_cv`, which is itself a pool process)."""
+    import multiprocessing as mp
+
+    if workers > 1 and len(jobs) > 1 and not mp.current_process().daemon and "fork" in mp.get_all_start_methods():
+        with mp.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+            return pool.map(fn, jobs)
+    return [fn(j) for j in jobs]
+
+
 def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = None,
                 version: str | None = None, log: Callable[[str], None] | None = None,
-                data_summary: dict | None = None) -> ScreenerModel:
+                data_summary: dict | None = None, workers: int = 1) -> ScreenerModel:
     """Fit vectorisers, base models, stackers and thresholds on ``examples`` (objects with
     ``flag``, ``categories``, ``source`` and ``group``) whose features are ``F``.
 
@@ -492,7 +516,8 @@ def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = No
     ``cfg.target_weight_grid`` by inner grouped CV), the stackers are fitted on the target
     examples' out-of-fold base probabilities (:func:`_stack_target`) and the thresholds on
     their cross-fitted stacked scores. Nothing in either mode uses examples outside
-    ``examples``: :func:`nested_cv` relies on it."""
+    ``examples``: :func:`nested_cv` relies on it. ``workers`` > 1 runs the target-mode grid in
+    that many processes (the same model as with one)."""
     cfg = cfg or TrainConfig()
     log = log or (lambda s: None)
     t0 = time.perf_counter()
@@ -520,11 +545,11 @@ def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = No
         best = None
         trials = []
         grid = list(cfg.target_weight_grid) or [cfg.dev_weight]
-        for tw in grid:
-            for C in cfg.target_C_grid or (cfg.C,):
-                wt = np.where(target, tw, w)
-                oof_f, oof_c = _base_oof(X, y, Y, wt, folds, replace(cfg, C=C))
-                st = _stack_target(R, oof_f, oof_c, y, Y, groups, target, real, cats, cfg)
+        jobs = [(tw, C) for tw in grid for C in (cfg.target_C_grid or (cfg.C,))]
+        global _GRID
+        _GRID = (X, y, Y, w, folds, cfg, R, groups, target, real, cats)
+        try:
+            for tw, C, st in _run_jobs(_grid_job, jobs, workers):
                 crit = _criterion(st["figures"])
                 trials.append({"target_weight": tw, "C": C, **st["figures"]})
                 log(f"target weight {tw:g}, C {C:g}: inner CV over {int(target.sum())} target examples: flag "
@@ -532,6 +557,8 @@ def train_model(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = No
                     f"micro-F1 {st['figures']['category_micro_f1']:.3f} ({time.perf_counter() - t0:.1f} s)")
                 if best is None or crit > best[0] + 1e-9:
                     best = (crit, tw, C, st)
+        finally:
+            _GRID = None
         _, tw, C, st = best
         w = np.where(target, tw, w)
         base_flag, base_cat = _fit_base(X, y, Y, w, replace(cfg, C=C))
