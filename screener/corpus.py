@@ -298,7 +298,7 @@ def check_files(paths: Sequence[str | Path], clauses_path: Path | str | None = N
             else:
                 parsed.append((f, n, row))
     ref_ids = {row["ref"] for _, _, row in parsed if _kind(row) == "ref" and isinstance(row.get("ref"), str)}
-    clauses, absent = resolve_refs(ref_ids, clauses_path, drafts_dir) if ref_ids else ({}, [])
+    clauses, absent = resolve_refs(ref_ids, clauses_path, drafts_dir) if ref_ids else ({}, {})
     resolved = not absent
     if absent:
         notes.append(f"references not resolved: {', '.join(absent)} {'is' if len(absent) == 1 else 'are'} "
