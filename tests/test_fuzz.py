@@ -7,11 +7,8 @@ their children and contain them, the judged units lie inside the text without ov
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 import zipfile
-from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -19,12 +16,8 @@ from hypothesis import strategies as st
 from screener import parse_document, parse_file
 from screener.document import Document, Metadata
 from screener.errors import InputError
+from support import hostile as H
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("hostile_bench_fuzz", ROOT / "benchmarks" / "hostile.py")
-H = importlib.util.module_from_spec(_spec)
-sys.modules["hostile_bench_fuzz"] = H
-_spec.loader.exec_module(H)
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

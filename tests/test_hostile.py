@@ -3,7 +3,6 @@ reads), in the library, the CLI (English, exit 2, no traceback) and the app (Vie
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -18,19 +17,8 @@ from screener import parse_file
 from screener.errors import InputError, LimitExceededError
 from screener.findings import rules_scorer, screen
 from screener.report import to_html, to_markdown
+from support import hostile as H
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _hostile():
-    spec = importlib.util.spec_from_file_location("hostile_bench", ROOT / "benchmarks" / "hostile.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["hostile_bench"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-H = _hostile()
 HAS_TESSERACT = shutil.which("tesseract") is not None
 
 

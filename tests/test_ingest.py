@@ -26,6 +26,7 @@ from screener.ingest.normalize import fold, normalize_tones
 from screener.ingest.pdf import read_pdf
 from screener.ingest.plaintext import read_text
 from screener.ingest.syllables import rejoin
+from support import hostile
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -53,44 +54,6 @@ def pdf_pages(path: Path) -> list[list[str]]:
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A minimal PDF, one Helvetica line per string; Vietnamese letters via /Differences names."""
-    extra = sorted({c for page in pages for line in page for c in line if ord(c) > 126})
-    assert len(extra) < 128
-    code = {c: 128 + i for i, c in enumerate(extra)}
-
-    def encode(line: str) -> bytes:
-        out = bytearray()
-        for c in line:
-            out += b"\\" + c.encode() if c in "()\\" else bytes([code.get(c, ord(c))])
-        return bytes(out)
-
-    n = len(pages)
-    font = 3 + 2 * n
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (3 + 2 * i) for i in range(n))
-            + b"] /Count %d >>" % n]
-    for i, page in enumerate(pages):
-        stream = b"".join(b"BT /F1 11 Tf 50 %d Td (" % (800 - 14 * j) + encode(line) + b") Tj ET\n"
-                          for j, line in enumerate(page)) or b"0 0 m 100 100 l S\n"
-        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources "
-                    b"<< /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, 4 + 2 * i))
-        objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    diffs = " ".join(f"/uni{ord(c):04X}" for c in extra).encode()
-    objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding "
-                b"/BaseEncoding /WinAnsiEncoding /Differences [128 " + diffs + b"] >> >>")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
-
 
 def _cp1258(text: str) -> bytes:
     """Windows-1258 as Vietnamese Windows writes it: precomposed letters, combining tone marks."""
@@ -440,7 +403,7 @@ def test_pdf_pages_numbers_and_joined_sentences():
               body, body, body, body],
              ["2", "cơ quan nhà nước.", "Điều 2. Đối tượng", body, body, body, body + " đơn vị."],
              ["3", "Điều 3. Hiệu lực", body, body, body, body + " cơ quan."]]
-    doc = read(make_pdf(pages), name="nd.pdf")
+    doc = read(hostile.make_pdf(pages), name="nd.pdf")
     assert "\n2\n" not in doc.text and "\n3\n" not in doc.text
     assert f"{body} cơ quan nhà nước.\nĐiều 2. Đối tượng" in doc.text
     assert doc.page_starts == [0, doc.text.index("cơ quan nhà nước."), doc.text.index("Điều 3.")]
@@ -450,13 +413,13 @@ def test_pdf_pages_numbers_and_joined_sentences():
 
 def test_pdf_without_text_layer_is_a_scan():
     with pytest.raises(ScannedPDFError, match="no text layer.*OCR"):
-        read(make_pdf([[], [], []]), name="scan.pdf")
+        read(hostile.make_pdf([[], [], []]), name="scan.pdf")
 
 
 def test_encrypted_pdf():
     from pypdf import PdfWriter
 
-    plain = make_pdf([["Điều 1. Nội dung của văn bản được bảo vệ bằng mật khẩu."]])
+    plain = hostile.make_pdf([["Điều 1. Nội dung của văn bản được bảo vệ bằng mật khẩu."]])
     for user_password, works in (("secret", False), ("", True)):
         writer = PdfWriter(clone_from=io.BytesIO(plain))
         writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
@@ -483,7 +446,7 @@ def _zip_without_word() -> bytes:
     (b"  \n\t", "a.txt", EmptyDocumentError),
     (b"hello", "a.pdf", InputError),
     (b"%PDF-1.7\n" + bytes(range(256)) * 20, "a.pdf", InputError),
-    (make_pdf([["Điều 1. Nội dung của văn bản thử nghiệm đủ dài."]])[:300], "a.pdf", InputError),
+    (hostile.make_pdf([["Điều 1. Nội dung của văn bản thử nghiệm đủ dài."]])[:300], "a.pdf", InputError),
     (b"PK\x03\x04" + bytes(500), "a.docx", InputError),
     (_zip_without_word(), "a.docx", InputError),
     (b"not a zip", "a.docx", InputError),

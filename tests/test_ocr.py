@@ -20,6 +20,7 @@ from screener import parse_document
 from screener.cli import main
 from screener.errors import ScannedPDFError
 from screener.ingest import ocr, read
+from support import hostile
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "screener/samples/du_thao_nghi_dinh_mau.txt"
@@ -46,33 +47,6 @@ needs_shared = pytest.mark.skipif(not TEXT_PDF.is_file(),
 
 # ---------------------------------------------------------------- building test PDFs
 
-def text_page_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF with a text layer (Helvetica; Vietnamese letters by glyph name)."""
-    extra = sorted({c for line in lines for c in line if ord(c) > 126})
-    code = {c: 128 + i for i, c in enumerate(extra)}
-    stream = b"".join(
-        b"BT /F1 11 Tf 50 %d Td (" % (800 - 14 * j)
-        + b"".join(b"\\" + c.encode() if c in "()\\" else bytes([code.get(c, ord(c))]) for c in line)
-        + b") Tj ET\n" for j, line in enumerate(lines))
-    diffs = " ".join(f"/uni{ord(c):04X}" for c in extra).encode()
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >>"
-            b" /Contents 4 0 R >>",
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding "
-            b"/BaseEncoding /WinAnsiEncoding /Differences [128 " + diffs + b"] >> >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
-
-
 def _add_image_page(dst, bitmap, w: float, h: float) -> None:
     import pypdfium2 as pdfium
 
@@ -85,14 +59,16 @@ def _add_image_page(dst, bitmap, w: float, h: float) -> None:
 
 
 def build_pdf(pages: list) -> bytes:
-    """Pages in order: a list of lines (text layer) or "image" (a scan: a picture, no text)."""
+    """Pages in order: a list of lines (text layer; [] a blank page) or "image" (a scan: a
+    picture, no text)."""
     import pypdfium2 as pdfium
 
     dst = pdfium.PdfDocument.new()
     for spec in pages:
-        if isinstance(spec, list):
-            src = pdfium.PdfDocument(text_page_pdf(spec))
-            dst.import_pages(src)
+        if spec == []:  # nothing drawn at all
+            dst.new_page(595, 842)
+        elif isinstance(spec, list):
+            dst.import_pages(pdfium.PdfDocument(hostile.make_pdf([spec])))
         else:
             bitmap = pdfium.PdfBitmap.new_native(200, 280, pdfium.raw.FPDFBitmap_Gray)
             arr = bitmap.to_numpy()

@@ -4,8 +4,6 @@ protection stays on and uploads are capped (``.streamlit/config.toml``)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tomllib
 from pathlib import Path
 
@@ -15,12 +13,9 @@ from screener import app_logic as L
 from screener import parse_file
 from screener.findings import rules_scorer, screen
 from screener.report import to_html, to_markdown
+from support import hostile as H
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("hostile_bench_safety", ROOT / "benchmarks" / "hostile.py")
-H = importlib.util.module_from_spec(_spec)
-sys.modules["hostile_bench_safety"] = H
-_spec.loader.exec_module(H)
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = "<img src=x onerror=alert(1)>"
