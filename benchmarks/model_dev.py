@@ -3,11 +3,13 @@
 Printed side by side (flag P / R / F1, PR-AUC, category micro-F1, Brier):
 
 - rules alone;
-- (a) the model trained on the corpus only (dev texts excluded), evaluated on all of dev:
-  held out, but fitted to the corpus annotators' convention;
+- (a) the model trained on the corpus only, without dev's documents (dev texts and the other
+  provisions of the documents dev comes from), evaluated on all of dev: held out by document,
+  but fitted to the corpus annotators' convention;
 - (b) NESTED grouped cross-validation over dev (the shipped configuration, ``screener train
   --include-dev``): for each seed, dev is split into 5 folds grouped by document
-  (``doc_ref``); for each fold a model is trained on the corpus + the other four folds by
+  (``doc_ref``); for each fold a model is trained on the corpus + the other four folds (minus
+  the corpus provisions of the fold's documents) by
   ``train_model`` -- which chooses the dev weight and C, fits the stackers and chooses the
   thresholds by its own inner grouped CV on those four folds -- and judges the fold. No
   choice sees the outer-test rows. Repeated with 3 seeds: mean +- sd over seeds.
@@ -159,7 +161,13 @@ def _run(args, figures: dict) -> int:
     items = [(r["text"], r.get("article_title"), r.get("doc_type")) for r in dev_rows]
 
     rules = evaluate_judgements(dev_rows, D.judgements, n_errors=args.errors)
-    a = evaluate_judgements(dev_rows, CombinedScorer(model, "a").judge(items, D), n_errors=args.errors)
+    # (a) held out by document: corpus provisions of dev's documents are left out too
+    dev_docs = {e.group for e in dev_ex}
+    keep = [i for i, e in enumerate(examples) if e.group not in dev_docs]
+    print(f"(a) trained on {len(keep)} corpus examples: {len(examples) - len(keep)} other provisions "
+          f"of dev's documents left out")
+    model_a = train_model([examples[i] for i in keep], F.subset(keep), TrainConfig())
+    a = evaluate_judgements(dev_rows, CombinedScorer(model_a, "a").judge(items, D), n_errors=args.errors)
 
     # (b) nested grouped CV over dev: each outer fold is judged by a model trained (with its
     # own inner CV) on the corpus and the other dev folds

@@ -33,6 +33,7 @@ import glob
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -144,6 +145,28 @@ def draft_ref(stem: str, label: str) -> str:
     return f"{DRAFT_PREFIX}{stem}#{label}"
 
 
+def draft_group(doc_type: str | None, title: str | None, stem: str) -> str:
+    """The cross-validation group of a draft: its type and title, without tone marks (OCR
+    drops some) or "(sửa đổi)", so that two versions of one draft fall in one group."""
+    import unicodedata
+
+    if not title:
+        return stem
+    folded = unicodedata.normalize("NFD", f"{doc_type or ''} {title}".lower().replace("đ", "d"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = re.sub(r"\(\s*sua doi\s*\)", " ", folded)
+    return "draft:" + " ".join(re.findall(r"\w+", folded))
+
+
+def dev_group(doc_ref: str | None, drafts_dir: Path | str | None = None) -> str | None:
+    """The group of a labelled provision of ``doc_ref``: a draft of ../shared/data/drafts is
+    grouped as its corpus provisions are (:func:`draft_group`), any other document by itself."""
+    f = (Path(drafts_dir) if drafts_dir else DRAFTS) / f"{doc_ref}.md"
+    if not doc_ref or not f.is_file():
+        return doc_ref
+    return next(iter(_draft_units(str(f)).values()), {}).get("group", doc_ref)
+
+
 @lru_cache(maxsize=32)
 def _draft_units(path: str) -> dict[str, dict]:
     """The judged units of one draft by citation label, as clause-like records (a label that
@@ -158,7 +181,8 @@ def _draft_units(path: str) -> dict[str, dict]:
     doc_type = f"{md.type} (dự thảo)" if md.type else "dự thảo"
     shared = {k for k, v in Counter(u.label for u in parsed.units).items() if v > 1}
     return {u.label: {"id": draft_ref(stem, u.label), "text": parsed.text[u.start:u.end],
-                      "title": u.article_title, "doc_type": doc_type, "doc_ref": stem}
+                      "title": u.article_title, "doc_type": doc_type, "doc_ref": stem,
+                      "group": draft_group(md.type, md.title, stem)}
             for u in parsed.units if u.label not in shared}
 
 
@@ -465,7 +489,7 @@ def load_examples(paths: Sequence[str | Path], clauses_path: Path | str | None =
             out.append(Example(
                 id=ref, text=text, article_title=clause.get("title"), doc_type=clause.get("doc_type"),
                 flag=int(lab["flag"]), categories=list(lab["categories"]), severity=lab["severity"],
-                triggers=trig, source="real", group=f"doc:{clause.get('doc_ref') or ref}",
+                triggers=trig, source="real", group=f"doc:{clause.get('group') or clause.get('doc_ref') or ref}",
                 files=sorted(set(ref_files[ref])), annotators=[str(r.get("annotator")) for r in labels],
                 note=lab.get("note", "")))
     for rid, (row, fname) in text_rows.items():

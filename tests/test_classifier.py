@@ -15,7 +15,7 @@ from screener.classifier.model import (MODEL_FILE, ModelError, TrainConfig, load
                                        train_model)
 from screener.classifier.scorer import (CombinedJudgement, CombinedScorer, head_span,
                                         load_default_scorer)
-from screener.corpus import expand_paths, load_examples
+from screener.corpus import Example, expand_paths, load_examples
 from screener.rules import category_ids
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,7 +190,6 @@ def _leak_dataset(seed: int = 0):
     whose label is random per document, each document marked by its own token: nothing
     generalises to an unseen target document, so an honest grouped CV scores about chance,
     while a model that saw the test rows (or their documents) scores near 1."""
-    from screener.corpus import Example
 
     rng = np.random.default_rng(seed)
     vocab = ["quy", "định", "cơ", "quan", "thực", "hiện", "hồ", "sơ", "báo", "cáo", "kiểm", "tra",
@@ -229,10 +228,15 @@ def leak_data():
 
 def test_nested_cv_never_fits_on_outer_test_rows(leak_data):
     """With a recording stand-in for train_model: every target row is tested once per seed,
-    never trained on in its fold, and no document is split between training and test."""
+    never trained on in its fold, and no document is split between training and test --
+    corpus provisions of a held-out document are held out with it."""
     from screener.classifier.model import nested_cv
 
     ex, F = leak_data
+    same_doc = [Example(id=f"r{g}", text=f"khoản khác của văn bản t{g}", article_title=None, doc_type=None,
+                        flag=0, categories=[], severity=None, triggers=[], source="real", group=f"doc:t{g}")
+                for g in range(0, 60, 6)]
+    ex, F = ex + same_doc, F + extract(same_doc)
     seen: list[set] = []
 
     class Dummy:
@@ -263,8 +267,12 @@ def test_nested_cv_never_fits_on_outer_test_rows(leak_data):
             assert not test_ids & train_ids
             test_groups = {ex[i].group for i in f["test_index"]}
             assert not test_groups & {e.group for e in ex if e.id in train_ids}
-            # the corpus is always in training
-            assert {e.id for e in ex if e.source == "real"} <= train_ids
+            # the corpus is in training, but for the provisions of the fold's documents
+            corpus = {e.id for e in ex if e.source == "real"}
+            held = {e.id for e in ex if e.source == "real" and e.group in test_groups}
+            assert corpus - held <= train_ids and not held & train_ids
+        assert any({e.id for e in same_doc if e.group in {ex[i].group for i in f["test_index"]}}
+                   for f in r["folds"])
 
 
 def test_nested_cv_is_honest_where_leakage_would_show(leak_data):

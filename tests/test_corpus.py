@@ -197,7 +197,18 @@ def test_draft_references_resolve_by_parsing_the_draft(tmp_path):
     assert r.ok, "\n".join(map(str, r.problems))
     [ex] = load_examples([f], drafts_dir=d)
     assert ex.id == "draft:mini#khoản 1 Điều 2" and ex.triggers == ["Trong trường hợp cần thiết"]
-    assert ex.article_title == "Cấp phép" and ex.doc_type == "Nghị định (dự thảo)" and ex.group == "doc:mini"
+    assert ex.article_title == "Cấp phép" and ex.doc_type == "Nghị định (dự thảo)"
+    assert ex.group == "doc:draft:nghi dinh quy dinh ve cap phep thu nghiem"
+
+
+def test_two_versions_of_a_draft_share_a_cross_validation_group():
+    from screener.corpus import draft_group
+
+    a = draft_group("Luật", "Thuế giá trị gia tăng", "gtgt_21feb2024")
+    assert a == draft_group("Luật", "Thue gia tri gia tăng (sửa đổi)", "gtgt_4jan2024")
+    assert a != draft_group("Nghị định", "Thuế giá trị gia tăng", "nd")
+    assert a != draft_group("Luật", "Thuế thu nhập doanh nghiệp", "tndn")
+    assert draft_group("Luật", None, "stem") == "stem"
 
 
 def test_draft_reference_problems_are_named(tmp_path):
@@ -245,3 +256,12 @@ def test_import_labels_turns_trigger_strings_into_offsets(tmp_path):
     assert draft["ref"] == "draft:mini#khoản 1 Điều 2" and draft["text_sha1"] == text_sha1(text)
     with pytest.raises(ValueError, match="not in the text"):
         to_reference({**label, "triggers": ["xem xét, quyết định"]}, text, "A")
+
+
+def test_dev_provisions_of_a_draft_are_grouped_like_its_corpus_provisions(tmp_path):
+    from screener.corpus import dev_group
+
+    d, row, _ = _draft_row(tmp_path)
+    [ex] = load_examples([_write(tmp_path / "drafts.jsonl", [row])], drafts_dir=d)
+    assert ex.group == f"doc:{dev_group('mini', drafts_dir=d)}"
+    assert dev_group("101/2015/QH13", drafts_dir=d) == "101/2015/QH13"

@@ -34,7 +34,7 @@ from screener.classifier.evaluate import evaluate_judgements, format_report  # n
 from screener.classifier.features import extract_parallel  # noqa: E402
 from screener.classifier.model import ModelError, TrainConfig, load_model, train_model  # noqa: E402
 from screener.classifier.scorer import CombinedScorer  # noqa: E402
-from screener.corpus import (DEFAULT_CORPUS, Example, LoadReport, expand_paths,  # noqa: E402
+from screener.corpus import (DEFAULT_CORPUS, Example, LoadReport, dev_group, expand_paths,  # noqa: E402
                              load_examples)
 from screener.rules import category_ids, detect_many  # noqa: E402
 
@@ -55,7 +55,7 @@ def dev_examples(rows: list[dict]) -> list[Example]:
     return [Example(id=str(r.get("id")), text=r["text"], article_title=r.get("article_title"),
                     doc_type=r.get("doc_type"), flag=int(r["flag"]), categories=list(r["categories"]),
                     severity=r.get("severity"), triggers=list(r.get("triggers") or []), source="dev",
-                    group=f"doc:{r.get('doc_ref') or r.get('id')}", files=["dev.jsonl"])
+                    group=f"doc:{dev_group(r.get('doc_ref')) or r.get('id')}", files=["dev.jsonl"])
             for r in rows]
 
 

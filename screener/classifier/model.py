@@ -624,7 +624,8 @@ _NESTED: tuple | None = None  # (examples, F, cfg, fit) for the worker processes
 def _nested_job(job: tuple) -> tuple:
     seed, k, te = job
     examples, F, cfg, fit = _NESTED
-    tr = np.setdiff1d(np.arange(len(examples)), te)
+    held_out = {examples[i].group for i in te}
+    tr = np.array([i for i, e in enumerate(examples) if e.group not in held_out], dtype=int)
     t0 = time.perf_counter()
     m = fit([examples[i] for i in tr], F.subset(tr), cfg)
     secs = time.perf_counter() - t0
@@ -645,7 +646,8 @@ def nested_cv(examples: Sequence, F: RawFeatures, cfg: TrainConfig | None = None
 
     For each seed, the target examples are split into ``outer_folds`` folds grouped by
     document (``group``); for each fold a model is trained by :func:`train_model` on
-    *everything else* (the corpus and the other target folds) -- so every choice (target
+    *everything else* (the corpus and the other target folds) except the examples of the
+    fold's documents (corpus provisions of a held-out document are held out too) -- so every choice (target
     weight, stackers, thresholds, even the vectorisers' vocabulary) is made on the
     outer-training part, by its inner grouped CV -- and judges the fold's examples. Returns
     one dict per seed: ``index`` (positions in ``examples`` of the target rows, in order),
