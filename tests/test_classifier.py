@@ -151,6 +151,36 @@ def test_current_pointer_promotion_and_rollback(small, tmp_path):
         set_current(root, "missing")
 
 
+def test_models_trained_with_dev_are_compared_by_their_nested_cv_figures(tmp_path, monkeypatch):
+    """dev is not held out for a model trained with it: promotion on dev compares the cards'
+    nested-CV figures (no model is loaded), and only when both models have them."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "training"))
+    import train
+
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text("", encoding="utf-8")
+    monkeypatch.setattr(train, "DEV", dev)
+
+    def model_dir(name, f1, include_dev=True, cv=True):
+        d = tmp_path / name
+        d.mkdir()
+        m = {"include_dev": include_dev}
+        if cv:
+            m["dev_grouped_cv"] = {"n": 425, "mean": {"f1": f1, "pr_auc": 0.7, "cat_f1": 0.5}}
+        (d / "metrics.json").write_text(json.dumps(m), encoding="utf-8")
+        return d
+
+    new, cur = train.compare(model_dir("new", 0.74), model_dir("cur", 0.76), dev)
+    assert new["flag"]["f1"] == 0.74 and cur["flag"]["f1"] == 0.76 and "nested" in new["_how"]
+    assert not train.not_worse(new, cur, 0.005) and train.not_worse(new, cur, 0.03)
+    assert train.nested_cv_figures(model_dir("corpus_only", 0.7, include_dev=False)) is None
+    assert train.nested_cv_figures(model_dir("unmeasured", 0.7, cv=False)) is None
+    with pytest.raises(ModelError):  # without figures on both sides it loads the models
+        train.compare(model_dir("new2", 0.74), model_dir("cur2", 0.7, cv=False), dev)
+
+
 def _shipped() -> Path | None:
     cur = ROOT / "models" / "CURRENT"
     if not cur.is_file():

@@ -13,7 +13,8 @@ and the model card says so).
 Promotion: a new model becomes active (``models/CURRENT``) only if, on held-out labels
 (``--holdout``, default dev), its flag F1 and flag PR-AUC are not worse than the active
 model's (within ``--tolerance``); the comparison is printed; the old folder is kept and
-``screener models rollback`` undoes a promotion.
+``screener models rollback`` undoes a promotion. Where both models were trained with dev and
+the held-out labels are dev, their model cards' nested-CV figures are compared.
 """
 
 from __future__ import annotations
@@ -159,7 +160,26 @@ def train_command(corpus: list[str] | None, out: str | None, include_dev: bool, 
     return 0
 
 
+def nested_cv_figures(model_dir: Path) -> dict | None:
+    """A model trained with dev, as its card measured it held out (``dev_grouped_cv``, written
+    by ``benchmarks/model_dev.py --card``), in the shape of :func:`compare`'s figures."""
+    f = Path(model_dir) / "metrics.json"
+    m = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+    mean = (m.get("dev_grouped_cv") or {}).get("mean")
+    if not (m.get("include_dev") and mean):
+        return None
+    return {"n": m["dev_grouped_cv"].get("n"), "flag": {"f1": mean["f1"], "pr_auc": mean["pr_auc"]},
+            "category_micro": {"f1": mean["cat_f1"]}, "_how": "nested grouped CV over dev (model cards)"}
+
+
 def compare(new_dir: Path, cur_dir: Path | None, holdout: Path) -> tuple[dict, dict | None]:
+    """Figures of the new and the active model on ``holdout``. Where both were trained with
+    dev and ``holdout`` is dev, dev is not held out for either: their cards' nested-CV
+    figures are compared instead."""
+    if Path(holdout).resolve() == DEV.resolve() and cur_dir is not None:
+        both = nested_cv_figures(new_dir), nested_cv_figures(cur_dir)
+        if None not in both:
+            return both
     rows = read_labels(holdout)
     new = evaluate_scorer(CombinedScorer(load_model(new_dir), name=new_dir.name), rows, 0)
     cur = None
@@ -200,15 +220,16 @@ def promote_command(name: str, holdout: str | None, tolerance: float, force: boo
         print(f"promoted {name} without comparison (--force)")
         return 0
     metrics = json.loads((new_dir / "metrics.json").read_text(encoding="utf-8")) if (new_dir / "metrics.json").is_file() else {}
-    if metrics.get("include_dev") and hold.resolve() == DEV.resolve():
-        print(f"warning: {name} was trained with dev: the comparison on dev is not held out")
     try:
         new, cur = compare(new_dir, MODELS / cur_name if cur_name else None, hold)
     except ModelError as exc:
         log(f"screener models promote: {exc}")
         return 2
+    if metrics.get("include_dev") and hold.resolve() == DEV.resolve() and "_how" not in new:
+        print(f"warning: {name} was trained with dev: the comparison on dev is not held out "
+              f"(`benchmarks/model_dev.py --card models/{name}` measures it held out)")
     cur_label = cur.get("_name") or cur_name
-    print(f"comparison on {hold} ({new['n']} provisions):")
+    print(f"comparison on {hold} ({new['n']} provisions{', ' + new['_how'] if '_how' in new else ''}):")
     print(f"  {'':28} {'flag F1':>8} {'PR-AUC':>8} {'cat F1':>8}")
     for label, r in ((f"new  {name}", new), (f"active {cur_label}", cur)):
         print(f"  {label:28} {r['flag']['f1']:8.3f} {r['flag']['pr_auc'] or 0:8.3f} {r['category_micro']['f1']:8.3f}")
