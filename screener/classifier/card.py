@@ -91,7 +91,8 @@ def _card(name: str, model: ScreenerModel, sha: str, metrics: dict) -> str:
             "document; mean ± sd over seeds.", "",
             "| on dev (n=425) | flag P | flag R | flag F1 | PR-AUC | category micro-F1 | Brier |",
             "|---|---:|---:|---:|---:|---:|---:|"])
-        for label, r in (("rules alone", base.get("rules")), ("(a) corpus only, without dev's documents", base.get("a_corpus_only"))):
+        for label, r in (("rules alone", base.get("rules")),
+                         ("(a) corpus only, without dev's documents", base.get("a_corpus_only"))):
             if r:
                 lines.append(f"| {label} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
                              f"{r['pr_auc']:.3f} | {r['cat_f1']:.3f} | {r['brier']:.4f} |")
@@ -113,9 +114,11 @@ def _card(name: str, model: ScreenerModel, sha: str, metrics: dict) -> str:
                  f"{'YES' if d.get('include_dev') else 'no'}.")
     if d.get("include_dev"):
         lines.extend(["", "Why dev is included: dev carries the target labelling convention, and 120 of its 425 "
-                      "provisions come from real *drafts*, the documents the screener is for. The headline above compares the dev-adapted configuration, in nested grouped CV, "
-                      "with the rules and with the corpus-only model (a); the shipped model is trained on all of dev, so its own dev figure "
-                      "(below, `in_sample`) is not a measure; a promotion compared on dev is not held out."])
+                      "provisions come from real *drafts*, the documents the screener is for. The headline "
+                      "above compares the dev-adapted configuration, in nested grouped CV, with the rules and "
+                      "with the corpus-only model (a); the shipped model is trained on all of dev, so its own "
+                      "dev figure (below, `in_sample`) is not a measure; promotion between two models trained "
+                      "with dev compares their nested-CV figures."])
     if d.get("messages"):
         lines.extend(["", *[f"Note: {x}" for x in d["messages"]]])
     if d.get("per_category"):
