@@ -148,13 +148,11 @@ def draft_ref(stem: str, label: str) -> str:
 def draft_group(doc_type: str | None, title: str | None, stem: str) -> str:
     """The cross-validation group of a draft: its type and title, without tone marks (OCR
     drops some) or "(sửa đổi)", so that two versions of one draft fall in one group."""
-    import unicodedata
+    from screener.ingest.normalize import fold
 
     if not title:
         return stem
-    folded = unicodedata.normalize("NFD", f"{doc_type or ''} {title}".lower().replace("đ", "d"))
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    folded = re.sub(r"\(\s*sua doi\s*\)", " ", folded)
+    folded = re.sub(r"\(\s*sua doi\s*\)", " ", fold(f"{doc_type or ''} {title}".lower()))
     return "draft:" + " ".join(re.findall(r"\w+", folded))
 
 

@@ -40,7 +40,6 @@ class _FastRuler:
 
         strings = ruler.nlp.vocab.strings
         self.ruler = ruler
-        self.n_patterns = len(ruler)
         self.matchers = []  # per token pattern: its own Matcher
         self.reqs = []  # per token pattern: [(attr index 0=ORTH 1=LOWER, frozenset of hashes)]
         self.always = []  # token patterns with no literal condition: tried on every Doc
